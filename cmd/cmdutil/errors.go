@@ -1,0 +1,124 @@
+package cmdutil
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
+)
+
+// Exit codes (SPEC §2).
+const (
+	ExitOK        = 0
+	ExitFailure   = 1
+	ExitUsage     = 2
+	ExitNotFound  = 3
+	ExitForbidden = 4
+	ExitRefused   = 5
+	ExitDrift     = 6
+)
+
+// UsageError is bad usage: a bad flag, a missing argument, a wrong mode.
+type UsageError struct{ Msg, Hint string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Usagef returns a usage error (exit 2).
+func Usagef(format string, args ...any) error {
+	return &UsageError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// DriftError reports drift found by diff-policies (exit 6); the drift itself
+// has already been printed on stdout.
+type DriftError struct{ Count int }
+
+func (e *DriftError) Error() string {
+	return fmt.Sprintf("drift found: %d setting(s) differ from the file", e.Count)
+}
+
+// ExitCode maps an error to the documented exit code and the JSON error code.
+func ExitCode(err error) (int, string) {
+	var (
+		usage *UsageError
+		drift *DriftError
+		jq    *output.JQError
+	)
+	switch {
+	case err == nil:
+		return ExitOK, ""
+	case errors.As(err, &usage), errors.As(err, &jq), errors.Is(err, output.ErrCanceled):
+		return ExitUsage, store.EINVALID
+	case errors.As(err, &drift):
+		return ExitDrift, "drift"
+	case isCobraUsage(err):
+		return ExitUsage, store.EINVALID
+	}
+	switch code := store.ErrorCode(err); code {
+	case store.EINVALID:
+		return ExitUsage, code
+	case store.ENOTFOUND:
+		return ExitNotFound, code
+	case store.EFORBIDDEN:
+		return ExitForbidden, code
+	case store.ECONFLICT:
+		return ExitRefused, code
+	default:
+		return ExitFailure, store.EINTERNAL
+	}
+}
+
+// isCobraUsage recognises the errors cobra makes itself before a verb runs.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "flag needs an argument",
+		"invalid argument", "required flag", "accepts ", "requires ", "if any flags in the group"} {
+		if strings.HasPrefix(msg, p) || strings.Contains(msg, " "+p) {
+			return true
+		}
+	}
+	return false
+}
+
+// PrintError writes err as one line on w: "error: ..." or, in JSON mode,
+// {"error":{"code":...,"message":...}}.
+func PrintError(w io.Writer, err error, jsonMode bool) {
+	_, code := ExitCode(err)
+	msg := store.ErrorMessage(err)
+	hint := store.ErrorHint(err)
+	var usage *UsageError
+	if errors.As(err, &usage) {
+		hint = usage.Hint
+	}
+	msg = oneLine(msg)
+	if jsonMode {
+		body := map[string]string{"code": code, "message": msg}
+		if hint != "" {
+			body["hint"] = oneLine(hint)
+		}
+		b, _ := json.Marshal(map[string]any{"error": body})
+		fmt.Fprintf(w, "%s\n", b)
+		return
+	}
+	if hint != "" {
+		fmt.Fprintf(w, "error: %s (hint: %s)\n", msg, oneLine(hint))
+		return
+	}
+	fmt.Fprintf(w, "error: %s\n", msg)
+}
+
+// oneLine keeps an error on one line, whatever a hostile input put in it.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == '\t' {
+			return ' '
+		}
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,284 @@
+// Package cmdutil is what every verb is handed: the streams, the tenant
+// store, the configuration, the prompter and the clock, each made on first use.
+package cmdutil
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
+	"github.com/commercectl/commercectl/store/sqlite"
+	"github.com/spf13/viper"
+)
+
+// GlobalFlags are the flags every verb takes (SPEC §2).
+type GlobalFlags struct {
+	DB        string
+	As        string
+	Output    string
+	JQ        string
+	DryRun    bool
+	Yes       bool
+	Config    string
+	outputSet bool
+}
+
+// Factory hands verbs what they need. Nothing is opened or read until a verb
+// asks for it, so a read verb pays only for what it uses.
+type Factory struct {
+	IOStreams *output.IOStreams
+	Flags     GlobalFlags
+	// Getenv reads the environment; tests replace it.
+	Getenv func(string) string
+
+	config   *viper.Viper
+	store    store.Service
+	prompter output.Prompter
+}
+
+// New returns a Factory over the given streams and the process environment.
+func New(ios *output.IOStreams) *Factory {
+	return &Factory{IOStreams: ios, Getenv: os.Getenv}
+}
+
+// MarkOutputSet records that -o was given on the command line.
+func (f *Factory) MarkOutputSet() { f.Flags.outputSet = true }
+
+// ConfigPath is the config file: --config, else $XDG_CONFIG_HOME/commercectl/config.yaml.
+func (f *Factory) ConfigPath() string {
+	if f.Flags.Config != "" {
+		return f.Flags.Config
+	}
+	dir := f.Getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home, _ := os.UserHomeDir()
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "commercectl", "config.yaml")
+}
+
+// Config reads the config file once (when there is one) and binds the environment.
+func (f *Factory) Config() (*viper.Viper, error) {
+	if f.config != nil {
+		return f.config, nil
+	}
+	v := viper.New()
+	path := f.ConfigPath()
+	v.SetConfigFile(path)
+	v.SetConfigType("yaml")
+	if _, err := os.Stat(path); err == nil {
+		if err := v.ReadInConfig(); err != nil {
+			return nil, store.Errorf(store.EINVALID, "config file %s is not valid YAML: %s", path, oneLine(err.Error()))
+		}
+	} else if f.Flags.Config != "" {
+		return nil, store.Errorf(store.ENOTFOUND, "config file %s does not exist", path)
+	}
+	f.config = v
+	return v, nil
+}
+
+// setting resolves a setting: flag, then environment, then config file.
+func (f *Factory) setting(flag, env, key string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if v := f.Getenv(env); v != "" {
+		return v, nil
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return "", err
+	}
+	return cfg.GetString(key), nil
+}
+
+// DBPath is the tenant database: --db, COMMERCECTL_DB, config "db", else
+// $XDG_DATA_HOME/commercectl/tenant.db.
+func (f *Factory) DBPath() (string, error) {
+	p, err := f.setting(f.Flags.DB, "COMMERCECTL_DB", "db")
+	if err != nil || p != "" {
+		return p, err
+	}
+	dir := f.Getenv("XDG_DATA_HOME")
+	if dir == "" {
+		home, _ := os.UserHomeDir()
+		dir = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(dir, "commercectl", "tenant.db"), nil
+}
+
+// Actor is who runs the command: --as, COMMERCECTL_AS, config "as".
+func (f *Factory) Actor() (string, error) {
+	return f.setting(f.Flags.As, "COMMERCECTL_AS", "as")
+}
+
+// OutputFormat is -o, COMMERCECTL_OUTPUT, config "output", else table.
+func (f *Factory) OutputFormat() (string, error) {
+	o, err := f.setting(f.Flags.Output, "COMMERCECTL_OUTPUT", "output")
+	if err != nil {
+		return "", err
+	}
+	if o == "" {
+		if f.Flags.JQ != "" {
+			return output.FormatJSON, nil
+		}
+		return output.FormatTable, nil
+	}
+	o = strings.ToLower(o)
+	for _, known := range output.Formats {
+		if o == known {
+			if f.Flags.JQ != "" && o != output.FormatJSON {
+				if f.Flags.outputSet {
+					return "", Usagef("--jq works with -o json, not -o %s", o)
+				}
+				return output.FormatJSON, nil
+			}
+			return o, nil
+		}
+	}
+	return "", Usagef("unknown output format %q: use one of %s", o, strings.Join(output.Formats, ", "))
+}
+
+// Printer prints in the chosen format on stdout. Interactive mode prints
+// tables, since its questions go to stderr.
+func (f *Factory) Printer() (*output.Printer, error) {
+	format, err := f.OutputFormat()
+	if err != nil {
+		return nil, err
+	}
+	if format == output.FormatInteractive {
+		format = output.FormatTable
+	}
+	return &output.Printer{Format: format, JQ: f.Flags.JQ, Out: f.IOStreams.Out}, nil
+}
+
+// Interactive reports whether -o interactive was asked for; without a
+// terminal that is a usage error.
+func (f *Factory) Interactive() (bool, error) {
+	format, err := f.OutputFormat()
+	if err != nil || format != output.FormatInteractive {
+		return false, err
+	}
+	if !f.IOStreams.CanPrompt() {
+		return false, Usagef("-o interactive needs a terminal")
+	}
+	return true, nil
+}
+
+// Now is COMMERCECTL_NOW when set, else the wall clock.
+func (f *Factory) Now() (time.Time, error) {
+	if s := f.Getenv("COMMERCECTL_NOW"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return time.Time{}, Usagef("COMMERCECTL_NOW must be an RFC 3339 time such as 2026-11-21T09:00:00Z, not %q", s)
+		}
+		return t.UTC().Truncate(time.Second), nil
+	}
+	return time.Now().UTC().Truncate(time.Second), nil
+}
+
+// Context carries who runs the verb, the time and --dry-run to the store.
+func (f *Factory) Context() (context.Context, error) {
+	ctx := context.Background()
+	now, err := f.Now()
+	if err != nil {
+		return nil, err
+	}
+	ctx = store.WithNow(ctx, now)
+	actor, err := f.Actor()
+	if err != nil {
+		return nil, err
+	}
+	if actor != "" {
+		ctx = store.WithActor(ctx, actor)
+	}
+	if f.Flags.DryRun {
+		ctx = store.WithDryRun(ctx)
+	}
+	return ctx, nil
+}
+
+// Store opens the tenant database on first use.
+func (f *Factory) Store() (store.Service, error) {
+	if f.store != nil {
+		return f.store, nil
+	}
+	path, err := f.DBPath()
+	if err != nil {
+		return nil, err
+	}
+	s, err := sqlite.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	f.store = s
+	return s, nil
+}
+
+// InitTenant creates the tenant database.
+func (f *Factory) InitTenant(ctx context.Context, opts store.InitOptions, force bool) (*store.InitResult, error) {
+	path, err := f.DBPath()
+	if err != nil {
+		return nil, err
+	}
+	return sqlite.Init(ctx, path, opts, force)
+}
+
+// Close releases the store.
+func (f *Factory) Close() {
+	if f.store != nil {
+		f.store.Close()
+	}
+}
+
+// Prompter asks questions on the terminal.
+func (f *Factory) Prompter() output.Prompter {
+	if f.prompter == nil {
+		f.prompter = output.NewSurveyPrompter(f.IOStreams.In, f.IOStreams.ErrOut)
+	}
+	return f.prompter
+}
+
+// SetPrompter replaces the prompter (tests use a fake one).
+func (f *Factory) SetPrompter(p output.Prompter) { f.prompter = p }
+
+// SaveConnection writes the identity and database to the config file, as
+// Connect-MSCommerce remembers a session; empty values are removed.
+func (f *Factory) SaveConnection(as, db string) (string, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return "", err
+	}
+	path := f.ConfigPath()
+	settings := cfg.AllSettings()
+	for k, v := range map[string]string{"as": as, "db": db} {
+		if v == "" {
+			delete(settings, k)
+		} else {
+			settings[k] = v
+		}
+	}
+	nv := viper.New()
+	nv.SetConfigType("yaml")
+	for k, v := range settings {
+		nv.Set(k, v)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", store.Errorf(store.EINVALID, "cannot create %s: %v", filepath.Dir(path), err)
+	}
+	tmp := path + ".tmp"
+	if err := nv.WriteConfigAs(tmp); err != nil {
+		return "", store.Errorf(store.EINTERNAL, "cannot write %s: %v", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return "", store.Errorf(store.EINTERNAL, "cannot write %s: %v", path, errors.Unwrap(err))
+	}
+	f.config = nil
+	return path, nil
+}

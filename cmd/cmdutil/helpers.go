@@ -1,0 +1,135 @@
+package cmdutil
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
+	"github.com/spf13/cobra"
+)
+
+// MaxArgs refuses more than n positional arguments as bad usage.
+func MaxArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > n {
+			return &UsageError{Msg: fmt.Sprintf("%s takes at most %d argument(s), got %d", cmd.CommandPath(), n, len(args)),
+				Hint: "see: " + cmd.CommandPath() + " --help"}
+		}
+		return nil
+	}
+}
+
+// ExactArgs wants exactly n positional arguments, named in the message.
+func ExactArgs(n int, names string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return &UsageError{Msg: fmt.Sprintf("%s needs %s", cmd.CommandPath(), names), Hint: "usage: " + cmd.UseLine()}
+		}
+		return nil
+	}
+}
+
+// PolicyArg is the policy id argument, AllowSelfServicePurchase when omitted
+// (it is the only policy, as in MSCommerce).
+func PolicyArg(args []string) string {
+	if len(args) > 0 {
+		return args[0]
+	}
+	return store.PolicySelfServicePurchase
+}
+
+// Missing handles a required flag that was not given: in a terminal it
+// asks with ask; elsewhere it fails with exit 2 naming the flag.
+func Missing(f *Factory, flag string, ask func(output.Prompter) (string, error)) (string, error) {
+	if !f.IOStreams.CanPrompt() || ask == nil {
+		return "", Usagef("missing --%s", flag)
+	}
+	return ask(f.Prompter())
+}
+
+// Confirm asks before a destructive change. --yes and --dry-run skip it;
+// without a terminal --yes is required.
+func Confirm(f *Factory, question string) error {
+	if f.Flags.Yes || f.Flags.DryRun {
+		return nil
+	}
+	if !f.IOStreams.CanPrompt() {
+		return &UsageError{Msg: "this change needs confirmation and stdin is not a terminal", Hint: "pass --yes to confirm"}
+	}
+	ok, err := f.Prompter().Confirm(question, false)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return output.ErrCanceled
+	}
+	return nil
+}
+
+// Note writes a human message on stderr when it is a terminal.
+func (f *Factory) Note(format string, args ...any) {
+	if f.IOStreams.IsStderrTTY() {
+		fmt.Fprintln(f.IOStreams.ErrOut, f.IOStreams.Success(fmt.Sprintf(format, args...)))
+	}
+}
+
+// DryRunNote tells, always on stderr, that a dry run changed nothing.
+func (f *Factory) DryRunNote() {
+	if f.Flags.DryRun {
+		fmt.Fprintln(f.IOStreams.ErrOut, "dry run: nothing was changed")
+	}
+}
+
+// SplitList splits comma-separated flag values, dropping empty items.
+func SplitList(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// CompleteProductIDs completes product ids from the tenant database.
+func CompleteProductIDs(f *Factory) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return complete(f, toComplete, store.Service.ProductIDs)
+	}
+}
+
+// CompletePolicyIDs completes the first argument with policy ids.
+func CompletePolicyIDs(f *Factory) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return complete(f, toComplete, store.Service.PolicyIDs)
+	}
+}
+
+func complete(f *Factory, prefix string, list func(store.Service, context.Context) ([]string, error)) ([]cobra.Completion, cobra.ShellCompDirective) {
+	s, err := f.Store()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	ids, err := list(s, ctx)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var out []cobra.Completion
+	for _, id := range ids {
+		if strings.HasPrefix(strings.ToUpper(id), strings.ToUpper(prefix)) {
+			out = append(out, id)
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}

@@ -1,0 +1,95 @@
+package policy
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/store"
+	"go.yaml.in/yaml/v3"
+)
+
+// maxPolicyFile bounds what apply-policies and diff-policies read: a policy
+// file for every product of a large catalog is a few hundred kilobytes.
+const maxPolicyFile = 8 << 20
+
+// readPolicySet reads a desired state written by export-policies ("-" is stdin).
+func readPolicySet(f *cmdutil.Factory, path string) (store.PolicySet, error) {
+	var set store.PolicySet
+	var r io.Reader
+	if path == "-" {
+		r = f.IOStreams.In
+	} else {
+		file, err := os.Open(path)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return set, store.Errorf(store.ENOTFOUND, "no file %s", path)
+			}
+			return set, store.Errorf(store.EINVALID, "cannot read %s: %v", path, err)
+		}
+		defer file.Close()
+		if st, err := file.Stat(); err == nil && st.IsDir() {
+			return set, store.Errorf(store.EINVALID, "%s is a directory, not a policy file", path)
+		}
+		r = file
+	}
+	b, err := io.ReadAll(io.LimitReader(r, maxPolicyFile+1))
+	if err != nil {
+		return set, store.Errorf(store.EINVALID, "cannot read %s: %v", path, err)
+	}
+	return ParsePolicySet(path, b)
+}
+
+// ParsePolicySet decodes a policy file strictly: unknown keys are errors, so
+// a typo cannot silently leave a product out of the desired state.
+func ParsePolicySet(name string, b []byte) (store.PolicySet, error) {
+	var set store.PolicySet
+	if len(b) > maxPolicyFile {
+		return set, store.Errorf(store.EINVALID, "%s is larger than %d MB: not a policy file", name, maxPolicyFile>>20)
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return set, store.Errorf(store.EINVALID, "%s is empty", name).
+			WithHint("write one with: commercectl export-policies > %s", name)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&set); err != nil {
+		return set, store.Errorf(store.EINVALID, "%s is not a valid policy file: %v", name, err).
+			WithHint("see the format with: commercectl export-policies")
+	}
+	return set, nil
+}
+
+// policySetYAML renders a desired state with each product's name as a comment.
+func policySetYAML(set *store.PolicySet, names map[string]string) ([]byte, error) {
+	scalar := func(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: s} }
+	mapping := func(m map[string]string, comment func(string) string) *yaml.Node {
+		n := &yaml.Node{Kind: yaml.MappingNode}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			v := scalar(m[k])
+			v.LineComment = comment(k)
+			n.Content = append(n.Content, scalar(k), v)
+		}
+		return n
+	}
+	doc := &yaml.Node{Kind: yaml.MappingNode, HeadComment: "Desired state of " + set.Policy + ": apply with commercectl apply-policies -f FILE"}
+	doc.Content = append(doc.Content, scalar("policy"), scalar(set.Policy), scalar("default"), scalar(set.Default))
+	doc.Content = append(doc.Content, scalar("products"), mapping(set.Products, func(id string) string { return names[id] }))
+	doc.Content = append(doc.Content, scalar("offerTypes"), mapping(set.OfferTypes, func(ot string) string { return store.OfferTypeNames[ot] }))
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{doc}}); err != nil {
+		return nil, fmt.Errorf("writing YAML: %w", err)
+	}
+	return buf.Bytes(), enc.Close()
+}

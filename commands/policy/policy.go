@@ -1,0 +1,58 @@
+// Package policy holds the self-service purchase policy verbs (MSCommerce parity).
+package policy
+
+import (
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
+	"github.com/spf13/cobra"
+)
+
+// Commands returns the policy verbs.
+func Commands(f *cmdutil.Factory) []*cobra.Command {
+	return []*cobra.Command{
+		NewCmdGetPolicies(f, nil),
+		NewCmdGetPolicy(f, nil),
+		NewCmdGetProductPolicies(f, nil),
+		NewCmdGetProductPolicy(f, nil),
+		NewCmdUpdatePolicy(f, nil),
+		NewCmdExportPolicies(f, nil),
+		NewCmdApplyPolicies(f, nil),
+		NewCmdDiffPolicies(f, nil),
+	}
+}
+
+var policyColumns = []output.Column[store.Policy]{
+	{Header: "Policy", Field: "policyId", Get: func(p store.Policy) string { return p.ID }},
+	{Header: "Default", Field: "defaultValue", Get: func(p store.Policy) string { return p.DefaultValue }},
+	{Header: "Description", Field: "description", Get: func(p store.Policy) string { return p.Description }},
+}
+
+var productPolicyColumns = []output.Column[store.ProductPolicy]{
+	{Header: "Policy", Field: "policyId", Get: func(p store.ProductPolicy) string { return p.PolicyID }},
+	{Header: "Product ID", Field: "productId", Summary: true, Get: func(p store.ProductPolicy) string { return p.Target() }},
+	{Header: "Offer type", Field: "offerType", Get: func(p store.ProductPolicy) string { return p.OfferType }},
+	{Header: "Product", Field: "productName", Summary: true, Get: func(p store.ProductPolicy) string { return p.ProductName }},
+	{Header: "Publisher", Field: "publisher", Summary: true, Get: func(p store.ProductPolicy) string { return p.Publisher }},
+	{Header: "Value", Field: "policyValue", Summary: true, Get: func(p store.ProductPolicy) string { return p.PolicyValue }},
+}
+
+// updateColumns are productPolicyColumns with what the update did.
+var updateColumns = append(append([]output.Column[store.ProductPolicy]{}, productPolicyColumns...),
+	output.Column[store.ProductPolicy]{Header: "Result", Field: "result", Summary: true, Get: updateResult})
+
+func updateResult(p store.ProductPolicy) string {
+	if p.Changed == nil || !*p.Changed {
+		return "unchanged"
+	}
+	return "changed from " + p.PreviousValue
+}
+
+var changeColumns = []output.Column[store.PolicyChange]{
+	{Header: "Policy", Field: "policyId", Get: func(c store.PolicyChange) string { return c.PolicyID }},
+	{Header: "Scope", Field: "scope", Summary: true, Get: func(c store.PolicyChange) string { return c.Scope }},
+	{Header: "Target", Field: "target", Summary: true, Get: func(c store.PolicyChange) string { return c.Target }},
+	{Header: "Product", Field: "productName", Summary: true, Get: func(c store.PolicyChange) string { return c.ProductName }},
+	{Header: "Current", Field: "current", Summary: true, Get: func(c store.PolicyChange) string { return c.Current }},
+	{Header: "Desired", Field: "desired", Summary: true, Get: func(c store.PolicyChange) string { return c.Desired }},
+}

@@ -1,0 +1,68 @@
+package subscription
+
+import (
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/output"
+	"github.com/spf13/cobra"
+)
+
+// PurchaseOptions are the inputs of purchase.
+type PurchaseOptions struct {
+	Factory   *cmdutil.Factory
+	ProductID string
+	Quantity  int
+}
+
+// NewCmdPurchase builds purchase.
+func NewCmdPurchase(f *cmdutil.Factory, runF func(*PurchaseOptions) error) *cobra.Command {
+	opts := &PurchaseOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "purchase --product ID --quantity N",
+		Short: "Buy licenses of a product yourself (when the policy is Enabled)",
+		Long: `Buy a product as a self-service purchase: allowed when its
+AllowSelfServicePurchase is Enabled. You become the purchaser of a new
+selfService subscription (an annual commitment billed monthly) and get one
+of its licenses unless you already hold the product. When the policy blocks
+it, send a license request instead (new-request).`,
+		Args: cmdutil.MaxArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.ProductID == "" {
+				return cmdutil.Usagef("missing --product")
+			}
+			if !cmd.Flags().Changed("quantity") {
+				return cmdutil.Usagef("missing --quantity")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return purchaseRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.ProductID, "product", "", "product id")
+	cmd.Flags().IntVar(&opts.Quantity, "quantity", 0, "number of licenses")
+	_ = cmd.RegisterFlagCompletionFunc("product", cmdutil.CompleteProductIDs(f))
+	return cmd
+}
+
+func purchaseRun(opts *PurchaseOptions) error {
+	f := opts.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return err
+	}
+	sub, err := s.Purchase(ctx, opts.ProductID, opts.Quantity)
+	if err != nil {
+		return err
+	}
+	defer f.DryRunNote()
+	f.Note("Bought %d license(s) of %s for %s a month: subscription %s", sub.Quantity, sub.ProductName, sub.MonthlyCost, sub.ID)
+	return output.One(p, *sub, subscriptionColumns)
+}

@@ -1,0 +1,58 @@
+package subscription
+
+import (
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/output"
+	"github.com/spf13/cobra"
+)
+
+// StartTrialOptions are the inputs of start-trial.
+type StartTrialOptions struct {
+	Factory   *cmdutil.Factory
+	ProductID string
+}
+
+// NewCmdStartTrial builds start-trial.
+func NewCmdStartTrial(f *cmdutil.Factory, runF func(*StartTrialOptions) error) *cobra.Command {
+	opts := &StartTrialOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "start-trial --product ID",
+		Short: "Start a 30-day, one-seat trial at no cost (when the policy allows trials)",
+		Args:  cmdutil.MaxArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.ProductID == "" {
+				return cmdutil.Usagef("missing --product")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return startTrialRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.ProductID, "product", "", "product id")
+	_ = cmd.RegisterFlagCompletionFunc("product", cmdutil.CompleteProductIDs(f))
+	return cmd
+}
+
+func startTrialRun(opts *StartTrialOptions) error {
+	f := opts.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return err
+	}
+	sub, err := s.StartTrial(ctx, opts.ProductID)
+	if err != nil {
+		return err
+	}
+	defer f.DryRunNote()
+	f.Note("Started a trial of %s until %s: subscription %s", sub.ProductName, sub.ExpiresAt.Format("2006-01-02"), sub.ID)
+	return output.One(p, *sub, subscriptionColumns)
+}

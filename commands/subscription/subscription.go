@@ -1,0 +1,43 @@
+// Package subscription holds the subscription verbs, and the member verbs
+// that create subscriptions (purchase, start-trial).
+package subscription
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
+	"github.com/spf13/cobra"
+)
+
+// MemberCommands returns the verbs any user may run.
+func MemberCommands(f *cmdutil.Factory) []*cobra.Command {
+	return []*cobra.Command{NewCmdPurchase(f, nil), NewCmdStartTrial(f, nil)}
+}
+
+func timeOrEmpty(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format(time.RFC3339)
+}
+
+var subscriptionColumns = []output.Column[store.Subscription]{
+	{Header: "ID", Field: "id", Summary: true, Get: func(s store.Subscription) string { return s.ID }},
+	{Header: "Product ID", Field: "productId", Get: func(s store.Subscription) string { return s.ProductID }},
+	{Header: "Product", Field: "productName", Summary: true, Get: func(s store.Subscription) string { return s.ProductName }},
+	{Header: "Kind", Field: "kind", Summary: true, Get: func(s store.Subscription) string { return s.Kind }},
+	{Header: "Purchaser", Field: "purchaser", Summary: true, Get: func(s store.Subscription) string { return s.Purchaser }},
+	{Header: "Quantity", Field: "quantity", Summary: true, Get: func(s store.Subscription) string { return strconv.Itoa(s.Quantity) }},
+	{Header: "Assigned", Field: "assigned", Summary: true, Get: func(s store.Subscription) string { return strconv.Itoa(s.Assigned) }},
+	{Header: "Available", Field: "available", Summary: true, Get: func(s store.Subscription) string { return strconv.Itoa(s.Available) }},
+	{Header: "Price", Field: "monthlyPrice", Get: func(s store.Subscription) string { return s.MonthlyPrice.String() }},
+	{Header: "Monthly cost", Field: "monthlyCost", Summary: true, Get: func(s store.Subscription) string { return s.MonthlyCost.String() }},
+	{Header: "Status", Field: "status", Summary: true, Get: func(s store.Subscription) string { return s.Status }},
+	{Header: "Created", Field: "createdAt", Get: func(s store.Subscription) string { return s.CreatedAt.Format(time.RFC3339) }},
+	{Header: "Expires", Field: "expiresAt", Summary: true, Get: func(s store.Subscription) string { return s.ExpiresAt.Format("2006-01-02") }},
+	{Header: "Canceled", Field: "canceledAt", Get: func(s store.Subscription) string { return timeOrEmpty(s.CanceledAt) }},
+	{Header: "Cancel reason", Field: "cancelReason", Get: func(s store.Subscription) string { return s.CancelReason }},
+}

@@ -1,0 +1,64 @@
+package user
+
+import (
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
+	"github.com/spf13/cobra"
+)
+
+// AddUserOptions are the inputs of add-user.
+type AddUserOptions struct {
+	Factory     *cmdutil.Factory
+	UPN         string
+	DisplayName string
+	Department  string
+	Roles       []string
+}
+
+// NewCmdAddUser builds add-user.
+func NewCmdAddUser(f *cmdutil.Factory, runF func(*AddUserOptions) error) *cobra.Command {
+	opts := &AddUserOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:     "add-user UPN [--display-name NAME] [--department DEPT] [--role ROLE]...",
+		Short:   "Add a person to the tenant",
+		Example: `  commercectl add-user ada@contoso.com --display-name "Ada Lovelace" --department Research --role LicenseAdmin`,
+		Args:    cmdutil.ExactArgs(1, "a UPN"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.UPN = args[0]
+			opts.Roles = cmdutil.SplitList(opts.Roles)
+			if runF != nil {
+				return runF(opts)
+			}
+			return addUserRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.DisplayName, "display-name", "", "the person's name")
+	cmd.Flags().StringVar(&opts.Department, "department", "", "the person's department")
+	cmd.Flags().StringSliceVar(&opts.Roles, "role", nil, "a role: GlobalAdmin, BillingAdmin, LicenseAdmin, UserAdmin, GlobalReader")
+	_ = cmd.RegisterFlagCompletionFunc("role", completeRoles)
+	return cmd
+}
+
+func addUserRun(opts *AddUserOptions) error {
+	f := opts.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return err
+	}
+	u, err := s.AddUser(ctx, store.NewUser{UPN: opts.UPN, DisplayName: opts.DisplayName, Department: opts.Department, Roles: opts.Roles})
+	if err != nil {
+		return err
+	}
+	defer f.DryRunNote()
+	f.Note("Added %s", u.UPN)
+	return output.One(p, *u, userColumns)
+}

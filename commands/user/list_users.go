@@ -1,0 +1,56 @@
+package user
+
+import (
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
+	"github.com/spf13/cobra"
+)
+
+// ListUsersOptions are the inputs of list-users.
+type ListUsersOptions struct {
+	Factory    *cmdutil.Factory
+	Role       string
+	Department string
+}
+
+// NewCmdListUsers builds list-users.
+func NewCmdListUsers(f *cmdutil.Factory, runF func(*ListUsersOptions) error) *cobra.Command {
+	opts := &ListUsersOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "list-users [--role ROLE] [--department DEPT]",
+		Short: "List the tenant's people and their roles",
+		Args:  cmdutil.MaxArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return listUsersRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Role, "role", "", "only users with this role")
+	cmd.Flags().StringVar(&opts.Department, "department", "", "only users of this department")
+	_ = cmd.RegisterFlagCompletionFunc("role", completeRoles)
+	return cmd
+}
+
+func listUsersRun(opts *ListUsersOptions) error {
+	f := opts.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return err
+	}
+	users, err := s.ListUsers(ctx, store.UserFilter{Role: opts.Role, Department: opts.Department})
+	if err != nil {
+		return err
+	}
+	return output.List(p, users, userColumns)
+}

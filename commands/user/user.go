@@ -1,0 +1,29 @@
+// Package user holds the verbs for people and their roles.
+package user
+
+import (
+	"strings"
+	"time"
+
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
+	"github.com/spf13/cobra"
+)
+
+// Commands returns the user verbs.
+func Commands(f *cmdutil.Factory) []*cobra.Command {
+	return []*cobra.Command{NewCmdAddUser(f, nil), NewCmdSetRole(f, nil), NewCmdListUsers(f, nil)}
+}
+
+var userColumns = []output.Column[store.User]{
+	{Header: "UPN", Field: "upn", Summary: true, Get: func(u store.User) string { return u.UPN }},
+	{Header: "Name", Field: "displayName", Summary: true, Get: func(u store.User) string { return u.DisplayName }},
+	{Header: "Department", Field: "department", Summary: true, Get: func(u store.User) string { return u.Department }},
+	{Header: "Roles", Field: "roles", Summary: true, Get: func(u store.User) string { return strings.Join(u.Roles, ";") }},
+	{Header: "Created", Field: "createdAt", Get: func(u store.User) string { return u.CreatedAt.Format(time.RFC3339) }},
+}
+
+func completeRoles(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return store.Roles, cobra.ShellCompDirectiveNoFileComp
+}

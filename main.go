@@ -1,0 +1,9 @@
+package main
+
+import (
+	"os"
+
+	"github.com/commercectl/commercectl/cmd"
+)
+
+func main() { os.Exit(cmd.Main()) }

@@ -1,0 +1,291 @@
+package output
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/itchyny/gojq"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+	"go.yaml.in/yaml/v3"
+)
+
+// Formats a command can print in.
+const (
+	FormatTable       = "table"
+	FormatJSON        = "json"
+	FormatYAML        = "yaml"
+	FormatCSV         = "csv"
+	FormatInteractive = "interactive"
+)
+
+// Formats lists every output mode.
+var Formats = []string{FormatTable, FormatJSON, FormatCSV, FormatYAML, FormatInteractive}
+
+// Column is one field of a row. Field is the JSON key and the CSV header;
+// Header is the table's title. A table shows only Summary columns when any
+// column is marked so; CSV shows them all.
+type Column[T any] struct {
+	Header  string
+	Field   string
+	Get     func(T) string
+	Summary bool
+}
+
+// Printer writes typed values in the chosen format.
+type Printer struct {
+	Format string
+	JQ     string
+	Out    io.Writer
+}
+
+// List prints rows: a table, a JSON/YAML array (every field, [] when empty), or CSV.
+func List[T any](p *Printer, rows []T, cols []Column[T]) error {
+	if rows == nil {
+		rows = []T{}
+	}
+	switch p.Format {
+	case FormatJSON:
+		return p.json(rows)
+	case FormatYAML:
+		return p.yaml(rows)
+	case FormatCSV:
+		return writeCSV(p.Out, rows, cols)
+	default:
+		return writeTable(p.Out, rows, summary(cols))
+	}
+}
+
+// One prints a single value: a JSON/YAML object, one CSV row, or for people
+// a list of "Header: value" lines.
+func One[T any](p *Printer, row T, cols []Column[T]) error {
+	switch p.Format {
+	case FormatJSON:
+		return p.json(row)
+	case FormatYAML:
+		return p.yaml(row)
+	case FormatCSV:
+		return writeCSV(p.Out, []T{row}, cols)
+	default:
+		width := 0
+		for _, c := range cols {
+			width = max(width, len(c.Header))
+		}
+		for _, c := range cols {
+			v := c.Get(row)
+			if v == "" {
+				continue // a person reads what is there; json and csv keep every field
+			}
+			if _, err := fmt.Fprintf(p.Out, "%-*s  %s\n", width+1, c.Header+":", sanitizeCell(v)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func summary[T any](cols []Column[T]) []Column[T] {
+	var out []Column[T]
+	for _, c := range cols {
+		if c.Summary {
+			out = append(out, c)
+		}
+	}
+	if out == nil {
+		return cols
+	}
+	return out
+}
+
+// JSON writes v as indented JSON, through the --jq filter when one is set.
+func (p *Printer) json(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if p.JQ != "" {
+		return runJQ(p.Out, p.JQ, b)
+	}
+	var buf strings.Builder
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	var raw json.RawMessage = b
+	if err := enc.Encode(raw); err != nil {
+		return err
+	}
+	_, err = io.WriteString(p.Out, buf.String())
+	return err
+}
+
+// JQError is a --jq expression that does not parse or fails on the data.
+type JQError struct{ Err error }
+
+func (e *JQError) Error() string { return "--jq: " + e.Err.Error() }
+
+func runJQ(w io.Writer, expr string, doc []byte) error {
+	q, err := gojq.Parse(expr)
+	if err != nil {
+		return &JQError{err}
+	}
+	code, err := gojq.Compile(q)
+	if err != nil {
+		return &JQError{err}
+	}
+	var v any
+	if err := json.Unmarshal(doc, &v); err != nil {
+		return err
+	}
+	iter := code.Run(v)
+	for {
+		out, ok := iter.Next()
+		if !ok {
+			return nil
+		}
+		if err, ok := out.(error); ok {
+			return &JQError{err}
+		}
+		// Strings print bare, like jq -r: what a script wants from --jq '.id'.
+		if s, ok := out.(string); ok {
+			if _, err := fmt.Fprintln(w, s); err != nil {
+				return err
+			}
+			continue
+		}
+		b, err := gojq.Marshal(out)
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "%s\n", b); err != nil {
+			return err
+		}
+	}
+}
+
+// yaml writes v as YAML with the same field names and order as JSON.
+func (p *Printer) yaml(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	var node yaml.Node
+	if err := yaml.Unmarshal(b, &node); err != nil {
+		return err
+	}
+	clearStyle(&node)
+	enc := yaml.NewEncoder(p.Out)
+	enc.SetIndent(2)
+	if err := enc.Encode(&node); err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+// clearStyle turns JSON's flow style into YAML's block style.
+func clearStyle(n *yaml.Node) {
+	if n.Kind != yaml.ScalarNode {
+		n.Style = 0
+	} else if n.Style == yaml.DoubleQuotedStyle {
+		n.Style = 0
+	}
+	for _, c := range n.Content {
+		clearStyle(c)
+	}
+}
+
+func writeCSV[T any](w io.Writer, rows []T, cols []Column[T]) error {
+	cw := csv.NewWriter(w)
+	rec := make([]string, len(cols))
+	for i, c := range cols {
+		rec[i] = c.Field
+	}
+	if err := cw.Write(rec); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		for i, c := range cols {
+			rec[i] = NeutralizeCell(c.Get(r))
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// NeutralizeCell keeps spreadsheets from running a cell as a formula: a cell
+// that starts with = + - @, a tab or a carriage return gets a leading quote.
+func NeutralizeCell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+func writeTable[T any](w io.Writer, rows []T, cols []Column[T]) error {
+	var buf bytes.Buffer
+	t := tablewriter.NewTable(&buf,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Symbols: tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{
+				Lines:      tw.Lines{ShowTop: tw.Off, ShowBottom: tw.Off, ShowHeaderLine: tw.Off, ShowFooterLine: tw.Off},
+				Separators: tw.Separators{ShowHeader: tw.Off, ShowFooter: tw.Off, BetweenRows: tw.Off, BetweenColumns: tw.Off},
+			},
+		})),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+		tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
+		tablewriter.WithTrimSpace(tw.Off),
+	)
+	header := make([]any, len(cols))
+	for i, c := range cols {
+		header[i] = strings.ToUpper(c.Header)
+	}
+	t.Header(header...)
+	for _, r := range rows {
+		rec := make([]any, len(cols))
+		for i, c := range cols {
+			rec[i] = sanitizeCell(c.Get(r))
+		}
+		if err := t.Append(rec...); err != nil {
+			return err
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	// The padding that separates columns also trails the last one: drop it.
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		if line == "" {
+			continue
+		}
+		if _, err := io.WriteString(w, strings.TrimRight(line, " \n")+"\n"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sanitizeCell keeps a table on one line per row and free of terminal escapes.
+func sanitizeCell(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+}

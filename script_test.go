@@ -1,0 +1,122 @@
+package main
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/commercectl/commercectl/cmd"
+	"github.com/rogpeppe/go-internal/testscript"
+	_ "modernc.org/sqlite"
+)
+
+// TestMain lets the scripts run the real commercectl as a command.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"commercectl": func() { os.Exit(cmd.Main()) },
+	})
+}
+
+// TestScripts runs the end-to-end scripts in testdata/script.
+//
+// Each script starts with its own HOME, config and data directories, no
+// identity and no database, and a fixed COMMERCECTL_NOW so that dates in
+// golden files do not move. Extra commands:
+//
+//	dbdump DB FILE   write every row of every table of DB to FILE, sorted,
+//	                 so "cmp before after" proves a command changed nothing
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		UpdateScripts:       os.Getenv("UPDATE_GOLDEN") != "",
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("HOME", e.WorkDir)
+			e.Setenv("XDG_CONFIG_HOME", e.WorkDir+"/.config")
+			e.Setenv("XDG_DATA_HOME", e.WorkDir+"/.local/share")
+			e.Setenv("COMMERCECTL_NOW", "2026-11-21T09:00:00Z")
+			e.Setenv("NO_COLOR", "1")
+			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "root" {
+				return os.Geteuid() == 0, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"dbdump": cmdDBDump,
+		},
+	})
+}
+
+func cmdDBDump(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: dbdump DB FILE")
+	}
+	dump, err := dumpDB(ts.MkAbs(args[0]))
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(dump), 0o644))
+}
+
+// dumpDB renders every row of every table, read-only, in a stable order.
+func dumpDB(path string) (string, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+	if err != nil {
+		return "", err
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return "", err
+		}
+		tables = append(tables, name)
+	}
+	rows.Close()
+	var out strings.Builder
+	var version int
+	if err := db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(&out, "user_version %d\n", version)
+	for _, table := range tables {
+		rows, err := db.Query(`SELECT * FROM "` + table + `"`)
+		if err != nil {
+			return "", err
+		}
+		cols, _ := rows.Columns()
+		var lines []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return "", err
+			}
+			cells := make([]string, len(vals))
+			for i, v := range vals {
+				if b, ok := v.([]byte); ok {
+					v = string(b)
+				}
+				cells[i] = fmt.Sprintf("%v", v)
+			}
+			lines = append(lines, strings.Join(cells, "|"))
+		}
+		rows.Close()
+		sort.Strings(lines)
+		fmt.Fprintf(&out, "== %s (%d rows)\n%s\n", table, len(lines), strings.Join(lines, "\n"))
+	}
+	return out.String(), nil
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The tour of `make demo`: a demo tenant in a local file and the main job on it,
+# controlling self-service purchases, as an admin and as a member would.
+set -euo pipefail
+BIN=${1:-bin/commercectl}
+DB=${2:-.demo/tenant.db}
+ADMIN=admin@contoso.com
+export COMMERCECTL_DB=$DB NO_COLOR=1
+unset COMMERCECTL_AS COMMERCECTL_OUTPUT
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+run() { step "commercectl $*"; "$BIN" "$@"; }
+# Refusals are part of the tour: show them with their exit code.
+refused() { step "commercectl $*"; set +e; "$BIN" "$@"; rc=$?; set -e; echo "(exit $rc)"; }
+
+mkdir -p "$(dirname "$DB")"
+run init --tenant Contoso --admin "$ADMIN" --demo --force
+export COMMERCECTL_AS=$ADMIN
+run get-policy AllowSelfServicePurchase
+run get-product-policies AllowSelfServicePurchase
+run get-product-policy AllowSelfServicePurchase --product CFQ7TTC0L3PB -o json
+
+# A member may buy Power BI Pro while it is Enabled...
+run --as alex.wilber@contoso.com purchase --product CFQ7TTC0H9MP --quantity 2
+# ...until the admin blocks it: then a license request is the way.
+run update-policy AllowSelfServicePurchase --product CFQ7TTC0H9MP --value Disabled
+refused --as alex.wilber@contoso.com purchase --product CFQ7TTC0H9MP --quantity 2
+# Trials without a payment method only, where products offer them.
+run update-policy AllowSelfServicePurchase --product CFQ7TTC0HD33 --value OnlyTrialsWithoutPaymentMethod
+run --as adele.vance@contoso.com start-trial --product CFQ7TTC0HD33
+run update-policy AllowSelfServicePurchase --offer-type SaaS --value Disabled
+run update-policy AllowSelfServicePurchase --default Disabled
+
+# Desired state for pipelines: export, drift, apply.
+POLICY_FILE=$(dirname "$DB")/policies.yaml
+step "commercectl export-policies > $POLICY_FILE"
+"$BIN" export-policies > "$POLICY_FILE"
+head -8 "$POLICY_FILE"
+run update-policy AllowSelfServicePurchase --product CFQ7TTC0LH2H --enabled=false
+refused diff-policies -f "$POLICY_FILE"
+run apply-policies -f "$POLICY_FILE" --dry-run
+run apply-policies -f "$POLICY_FILE"
+run diff-policies -f "$POLICY_FILE"
+
+# Roles are enforced, and every change is in the audit log.
+refused --as patti.fernandez@contoso.com update-policy --product CFQ7TTC0H9MP --value Enabled
+run list-users --role GlobalReader
+run get-audit-log --since 1h
+echo
+echo "The demo tenant is in $DB: try commercectl --db $DB --as $ADMIN --help"

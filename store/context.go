@@ -1,0 +1,50 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+type ctxKey int
+
+const (
+	actorKey ctxKey = iota
+	dryRunKey
+	nowKey
+)
+
+// WithActor returns a context that runs operations as the user with this UPN.
+func WithActor(ctx context.Context, upn string) context.Context {
+	return context.WithValue(ctx, actorKey, upn)
+}
+
+// ActorFrom returns the UPN operations run as, or "" when there is no identity.
+func ActorFrom(ctx context.Context) string {
+	s, _ := ctx.Value(actorKey).(string)
+	return s
+}
+
+// WithDryRun returns a context in which every change is rolled back at the
+// end of its transaction, so a preview runs exactly the code a real run does.
+func WithDryRun(ctx context.Context) context.Context {
+	return context.WithValue(ctx, dryRunKey, true)
+}
+
+// IsDryRun reports whether changes made under ctx are rolled back.
+func IsDryRun(ctx context.Context) bool {
+	b, _ := ctx.Value(dryRunKey).(bool)
+	return b
+}
+
+// WithNow fixes the time operations under ctx consider "now".
+func WithNow(ctx context.Context, t time.Time) context.Context {
+	return context.WithValue(ctx, nowKey, t.UTC())
+}
+
+// Now returns the fixed time of ctx, or the wall clock.
+func Now(ctx context.Context) time.Time {
+	if t, ok := ctx.Value(nowKey).(time.Time); ok {
+		return t
+	}
+	return time.Now().UTC().Truncate(time.Second)
+}

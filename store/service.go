@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// InitOptions describe a new tenant.
+type InitOptions struct {
+	Tenant string
+	Admin  string // UPN of the first GlobalAdmin
+	Demo   bool   // fill it with a realistic demo tenant
+}
+
+// InitResult summarises a new tenant.
+type InitResult struct {
+	Tenant        string `json:"tenant"`
+	Admin         string `json:"admin"`
+	DB            string `json:"db"`
+	Products      int    `json:"products"`
+	Users         int    `json:"users"`
+	Subscriptions int    `json:"subscriptions"`
+	Requests      int    `json:"requests"`
+}
+
+// NewUser is the input of AddUser.
+type NewUser struct {
+	UPN         string
+	DisplayName string
+	Department  string
+	Roles       []string
+}
+
+// UserFilter narrows ListUsers.
+type UserFilter struct {
+	Role       string
+	Department string
+}
+
+// AuditFilter narrows ListAudit.
+type AuditFilter struct {
+	Since time.Time
+	Actor string
+}
+
+// Service is everything a verb can ask of the tenant. Each method is one
+// transaction, runs as store.ActorFrom(ctx) and checks that actor's roles.
+type Service interface {
+	Close() error
+
+	// Users and roles.
+	AddUser(ctx context.Context, u NewUser) (*User, error)
+	SetRole(ctx context.Context, upn, role string, remove bool) (*User, error)
+	ListUsers(ctx context.Context, f UserFilter) ([]User, error)
+	// LookupUser finds a user without checking roles (used by connect).
+	LookupUser(ctx context.Context, upn string) (*User, error)
+
+	// Policies (MSCommerce parity).
+	ListPolicies(ctx context.Context) ([]Policy, error)
+	GetPolicy(ctx context.Context, policyID string) (*Policy, error)
+	ListProductPolicies(ctx context.Context, policyID string, offerTypes bool) ([]ProductPolicy, error)
+	GetProductPolicy(ctx context.Context, policyID, productID string) (*ProductPolicy, error)
+	UpdatePolicy(ctx context.Context, u PolicyUpdate) ([]ProductPolicy, *Policy, error)
+	ExportPolicies(ctx context.Context, policyID string) (*PolicySet, error)
+	DiffPolicies(ctx context.Context, desired PolicySet) ([]PolicyChange, error)
+	ApplyPolicies(ctx context.Context, desired PolicySet) ([]PolicyChange, error)
+
+	// Member verbs.
+	Purchase(ctx context.Context, productID string, quantity int) (*Subscription, error)
+	StartTrial(ctx context.Context, productID string) (*Subscription, error)
+
+	// Audit log.
+	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+
+	// For shell completion: ids only, no role check, never fails loudly.
+	ProductIDs(ctx context.Context) ([]string, error)
+	PolicyIDs(ctx context.Context) ([]string, error)
+}
