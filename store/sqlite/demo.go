@@ -128,7 +128,9 @@ func (t *tx) seedDemo(admin string, res *store.InitResult) error {
 		},
 		func() error { return sub("CFQ7TTC0MM8R", store.KindCentral, "", 3, 40, 365, "admin", "Debra Berger") },
 		// Expired 10 days ago: its users now hold licenses with no seat behind them.
-		func() error { return sub("CFQ7TTC0HDB0", store.KindCentral, "", 2, 375, 365, "Nestor Wilke", "Ben Walters") },
+		func() error {
+			return sub("CFQ7TTC0HDB0", store.KindCentral, "", 2, 375, 365, "Nestor Wilke", "Ben Walters")
+		},
 		// Self-service purchases by several people.
 		func() error {
 			return sub("CFQ7TTC0H9MP", store.KindSelfService, "Alex Wilber", 5, 60, 365, "Alex Wilber", "Brian Johnson", "Nina Castillo")
@@ -139,9 +141,13 @@ func (t *tx) seedDemo(admin string, res *store.InitResult) error {
 		func() error {
 			return sub("CFQ7TTC0LH3L", store.KindSelfService, "Miriam Graham", 4, 90, 365, "Miriam Graham", "Raul Razo", "Cameron White")
 		},
-		func() error { return sub("CFQ7TTC0HD33", store.KindSelfService, "Sanjay Shah", 2, 15, 365, "Sanjay Shah", "Anne Weiler") },
+		func() error {
+			return sub("CFQ7TTC0HD33", store.KindSelfService, "Sanjay Shah", 2, 15, 365, "Sanjay Shah", "Anne Weiler")
+		},
 		// A trial that started 12 days ago.
-		func() error { return sub("CFQ7TTC0LH2H", store.KindTrial, "Adele Vance", 1, 12, trialDays, "Adele Vance") },
+		func() error {
+			return sub("CFQ7TTC0LH2H", store.KindTrial, "Adele Vance", 1, 12, trialDays, "Adele Vance")
+		},
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
