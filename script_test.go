@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -26,6 +27,8 @@ func TestMain(m *testing.M) {
 // identity and no database, and a fixed COMMERCECTL_NOW so that dates in
 // golden files do not move. Extra commands:
 //
+// $TESTDATA is the absolute path of testdata/, for fixtures kept as files.
+//
 //	dbdump DB FILE   write every row of every table of DB to FILE, sorted,
 //	                 so "cmp before after" proves a command changed nothing
 func TestScripts(t *testing.T) {
@@ -39,6 +42,13 @@ func TestScripts(t *testing.T) {
 			e.Setenv("XDG_DATA_HOME", e.WorkDir+"/.local/share")
 			e.Setenv("COMMERCECTL_NOW", "2026-11-21T09:00:00Z")
 			e.Setenv("NO_COLOR", "1")
+			// Fixtures too big or too byte-exact for a txtar (Microsoft's
+			// catalog CSV with its CRLF and Windows-1252 rows) live here.
+			testdata, err := filepath.Abs("testdata")
+			if err != nil {
+				return err
+			}
+			e.Setenv("TESTDATA", testdata)
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {

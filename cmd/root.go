@@ -3,6 +3,9 @@
 package cmd
 
 import (
+	"os"
+	"strings"
+
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/commands/audit"
 	"github.com/commercectl/commercectl/commands/policy"
@@ -34,6 +37,14 @@ func Run(f *cmdutil.Factory, args []string) int {
 		return cmdutil.ExitOK
 	}
 	code, _ := cmdutil.ExitCode(err)
+	if code == cmdutil.ExitUsage && f.Flags.Output == "" {
+		// An unknown verb or flag stops cobra before it parses -o: find it
+		// in the command line so that -o json still gets a JSON error.
+		if args == nil {
+			args = os.Args[1:]
+		}
+		f.Flags.Output = outputFromArgs(args)
+	}
 	format, ferr := f.OutputFormat()
 	cmdutil.PrintError(f.IOStreams.ErrOut, err, ferr == nil && format == output.FormatJSON)
 	return code
@@ -52,10 +63,27 @@ license conflicts. The tenant lives in a local SQLite database.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if _, ok := cmd.Annotations[cmdutil.AnnotationWritesConfig]; ok {
+				f.AllowNewConfig()
+			}
 			if cmd.Flags().Changed("output") {
 				f.MarkOutputSet()
 			}
-			_, err := f.OutputFormat()
+			if _, err := f.OutputFormat(); err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("config") {
+				// A config file named on the command line must be readable,
+				// even when every setting it could hold came from flags.
+				if _, err := f.Config(); err != nil {
+					return err
+				}
+			}
+			if isCompletion(cmd) {
+				return nil
+			}
+			// -o interactive needs a terminal, whatever the verb (SPEC §2).
+			_, err := f.Interactive()
 			return err
 		},
 	}
@@ -92,5 +120,50 @@ license conflicts. The tenant lives in a local SQLite database.`,
 	add("policy", policy.Commands(f)...)
 	add("member", subscription.MemberCommands(f)...)
 	add("audit", audit.Commands(f)...)
+
+	// cobra's completion command only prints its help, so it exits 0 for a
+	// shell it does not know. Made runnable, its NoArgs check turns an unknown
+	// shell into bad usage (exit 2).
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.RunE = func(c *cobra.Command, args []string) error { return c.Help() }
+		}
+	}
 	return root
+}
+
+// isCompletion reports whether cmd is shell completion (the completion
+// scripts or the hidden __complete requests), which never prompts.
+func isCompletion(cmd *cobra.Command) bool {
+	for c := cmd; c != nil; c = c.Parent() {
+		switch c.Name() {
+		case "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
+			return true
+		}
+	}
+	return false
+}
+
+// outputFromArgs finds the value of -o/--output in a command line that
+// cobra could not parse; "" when there is none.
+func outputFromArgs(args []string) string {
+	out := ""
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return out
+		case a == "-o" || a == "--output":
+			if i+1 < len(args) {
+				out = args[i+1]
+				i++
+			}
+		case strings.HasPrefix(a, "--output="):
+			out = strings.TrimPrefix(a, "--output=")
+		case strings.HasPrefix(a, "-o") && !strings.HasPrefix(a, "--"):
+			out = strings.TrimPrefix(strings.TrimPrefix(a, "-o"), "=")
+		}
+	}
+	return out
 }

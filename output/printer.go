@@ -29,7 +29,8 @@ var Formats = []string{FormatTable, FormatJSON, FormatCSV, FormatYAML, FormatInt
 
 // Column is one field of a row. Field is the JSON key and the CSV header;
 // Header is the table's title. A table shows only Summary columns when any
-// column is marked so; CSV shows them all.
+// column is marked so; CSV shows every column that has a Field (a column
+// without one is for the table only).
 type Column[T any] struct {
 	Header  string
 	Field   string
@@ -76,11 +77,13 @@ func One[T any](p *Printer, row T, cols []Column[T]) error {
 		for _, c := range cols {
 			width = max(width, len(c.Header))
 		}
+		shown := map[string]bool{}
 		for _, c := range cols {
 			v := c.Get(row)
-			if v == "" {
-				continue // a person reads what is there; json and csv keep every field
+			if v == "" || shown[c.Header] {
+				continue // a person reads what is there once; json and csv keep every field
 			}
+			shown[c.Header] = true
 			if _, err := fmt.Fprintf(p.Out, "%-*s  %s\n", width+1, c.Header+":", sanitizeCell(v)); err != nil {
 				return err
 			}
@@ -198,7 +201,13 @@ func clearStyle(n *yaml.Node) {
 	}
 }
 
-func writeCSV[T any](w io.Writer, rows []T, cols []Column[T]) error {
+func writeCSV[T any](w io.Writer, rows []T, all []Column[T]) error {
+	var cols []Column[T]
+	for _, c := range all {
+		if c.Field != "" {
+			cols = append(cols, c)
+		}
+	}
 	cw := csv.NewWriter(w)
 	rec := make([]string, len(cols))
 	for i, c := range cols {

@@ -67,6 +67,8 @@ type Policy struct {
 	ID           string `json:"policyId"`
 	Description  string `json:"description"`
 	DefaultValue string `json:"defaultValue"`
+	// Changed is set on the result of update-policy --default.
+	Changed *bool `json:"changed,omitempty"`
 }
 
 // ProductPolicy is a policy's value for one product or third-party offer type.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -16,7 +17,7 @@ const MaxUPNLength = 113
 func ValidateUPN(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	bad := func(why string) error {
-		return Errorf(EINVALID, "invalid UPN %q: %s", s, why).WithHint("a UPN looks like name@contoso.com")
+		return Errorf(EINVALID, "invalid UPN %s: %s", QuoteShort(s), why).WithHint("a UPN looks like name@contoso.com")
 	}
 	if s == "" {
 		return "", Errorf(EINVALID, "a UPN is required").WithHint("a UPN looks like name@contoso.com")
@@ -68,4 +69,44 @@ func ValidateUPN(s string) (string, error) {
 // Only ASCII is accepted, which also keeps look-alike letters out.
 func isUPNNameRune(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("'.-_!#^~", r)
+}
+
+// QuoteShort quotes user input for a message: at most 60 bytes of it, with
+// control characters and invalid UTF-8 escaped, so a hostile argument can
+// neither flood the terminal nor break the one-line error.
+func QuoteShort(s string) string {
+	const limit = 60
+	if len(s) <= limit {
+		return strconv.Quote(s)
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + "…"
+}
+
+// MaxNameLength bounds display names and departments, in characters, as Entra ID does.
+const MaxNameLength = 256
+
+// CheckName returns why a display name or department is unacceptable, or
+// "": too long, not UTF-8, or holding control characters.
+func CheckName(s string) string {
+	// Characters, not bytes: 200 CJK characters are a fine name. The byte
+	// bound first keeps a 10 MB cell from being decoded at all.
+	if len(s) > utf8.UTFMax*MaxNameLength {
+		return "is longer than 256 characters"
+	}
+	if !utf8.ValidString(s) {
+		return "is not valid UTF-8"
+	}
+	if utf8.RuneCountInString(s) > MaxNameLength {
+		return "is longer than 256 characters"
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return "holds a control character"
+		}
+	}
+	return ""
 }

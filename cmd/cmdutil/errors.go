@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -83,6 +84,13 @@ func isCobraUsage(err error) bool {
 	return false
 }
 
+// jsonError is the error document of -o json: {"error":{...}}.
+type jsonError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Hint    string `json:"hint,omitempty"`
+}
+
 // PrintError writes err as one line on w: "error: ..." or, in JSON mode,
 // {"error":{"code":...,"message":...}}.
 func PrintError(w io.Writer, err error, jsonMode bool) {
@@ -95,12 +103,12 @@ func PrintError(w io.Writer, err error, jsonMode bool) {
 	}
 	msg = oneLine(msg)
 	if jsonMode {
-		body := map[string]string{"code": code, "message": msg}
-		if hint != "" {
-			body["hint"] = oneLine(hint)
-		}
-		b, _ := json.Marshal(map[string]any{"error": body})
-		fmt.Fprintf(w, "%s\n", b)
+		body := jsonError{Code: code, Message: msg, Hint: oneLine(hint)}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(map[string]jsonError{"error": body})
+		w.Write(buf.Bytes())
 		return
 	}
 	if hint != "" {

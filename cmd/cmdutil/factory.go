@@ -39,7 +39,18 @@ type Factory struct {
 	config   *viper.Viper
 	store    store.Service
 	prompter output.Prompter
+	// newConfigOK: a --config FILE that does not exist is read as empty,
+	// because the verb is about to write it (connect, disconnect).
+	newConfigOK bool
 }
+
+// AnnotationWritesConfig marks the verbs that write the config file
+// (connect, disconnect): a --config FILE that does not exist yet is theirs
+// to create rather than a mistake.
+const AnnotationWritesConfig = "commercectl/writes-config"
+
+// AllowNewConfig lets a --config FILE that does not exist be read as empty.
+func (f *Factory) AllowNewConfig() { f.newConfigOK = true }
 
 // New returns a Factory over the given streams and the process environment.
 func New(ios *output.IOStreams) *Factory {
@@ -75,7 +86,7 @@ func (f *Factory) Config() (*viper.Viper, error) {
 		if err := v.ReadInConfig(); err != nil {
 			return nil, store.Errorf(store.EINVALID, "config file %s is not valid YAML: %s", path, oneLine(err.Error()))
 		}
-	} else if f.Flags.Config != "" {
+	} else if f.Flags.Config != "" && !f.newConfigOK {
 		return nil, store.Errorf(store.ENOTFOUND, "config file %s does not exist", path)
 	}
 	f.config = v
@@ -271,7 +282,8 @@ func (f *Factory) SaveConnection(as, db string) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", store.Errorf(store.EINVALID, "cannot create %s: %v", filepath.Dir(path), err)
 	}
-	tmp := path + ".tmp"
+	// The temporary file ends in .yaml: viper picks the format from the extension.
+	tmp := path + ".tmp.yaml"
 	if err := nv.WriteConfigAs(tmp); err != nil {
 		return "", store.Errorf(store.EINTERNAL, "cannot write %s: %v", path, err)
 	}

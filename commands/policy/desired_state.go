@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/store"
@@ -58,7 +59,10 @@ func ParsePolicySet(name string, b []byte) (store.PolicySet, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&set); err != nil {
-		return set, store.Errorf(store.EINVALID, "%s is not a valid policy file: %v", name, err).
+		// yaml names our Go type; a person needs the key and the line.
+		msg := strings.ReplaceAll(err.Error(), " in type store.PolicySet", "")
+		msg = strings.TrimPrefix(msg, "yaml: ")
+		return set, store.Errorf(store.EINVALID, "%s is not a valid policy file: %s", name, msg).
 			WithHint("see the format with: commercectl export-policies")
 	}
 	return set, nil

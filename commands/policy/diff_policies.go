@@ -35,7 +35,7 @@ func NewCmdDiffPolicies(f *cmdutil.Factory, runF func(*DiffPoliciesOptions) erro
 
 func diffPoliciesRun(opts *DiffPoliciesOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
+	p, err := printer(f)
 	if err != nil {
 		return err
 	}

@@ -130,12 +130,9 @@ func pickAndUpdate(opts *GetProductPoliciesOptions, pps []store.ProductPolicy, p
 		fmt.Fprintln(f.IOStreams.ErrOut, "Nothing to change.")
 		return nil
 	}
-	ok, err := pr.Confirm(fmt.Sprintf("Apply %d change(s)?", changes), false)
-	if err != nil {
+	// --yes and --dry-run answer the question, as for every confirmation.
+	if err := cmdutil.Confirm(f, fmt.Sprintf("Apply %d change(s)?", changes)); err != nil {
 		return err
-	}
-	if !ok {
-		return output.ErrCanceled
 	}
 	u := store.PolicyUpdate{PolicyID: opts.PolicyID, Value: value}
 	var results []store.ProductPolicy
@@ -167,7 +164,10 @@ func pickAndUpdate(opts *GetProductPoliciesOptions, pps []store.ProductPolicy, p
 		}
 		results = append(results, r...)
 	}
-	f.Note("Applied %d change(s)", changes)
+	defer f.DryRunNote()
+	if !f.Flags.DryRun {
+		f.Note("Applied %d change(s)", changes)
+	}
 	p, err := f.Printer()
 	if err != nil {
 		return err

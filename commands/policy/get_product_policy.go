@@ -39,7 +39,7 @@ func NewCmdGetProductPolicy(f *cmdutil.Factory, runF func(*GetProductPolicyOptio
 
 func getProductPolicyRun(opts *GetProductPolicyOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
+	p, err := printer(f)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
+	"github.com/itchyny/gojq"
 	"github.com/spf13/cobra"
 )
 
@@ -22,6 +23,27 @@ func Commands(f *cmdutil.Factory) []*cobra.Command {
 	}
 }
 
+// printer is f.Printer with the --jq expression checked before the verb
+// runs, so that a typo in it cannot fail a command after it changed the
+// tenant (SPEC §2: a failed command changes nothing). The interactive flow
+// of get-product-policies does not print through it.
+func printer(f *cmdutil.Factory) (*output.Printer, error) {
+	p, err := f.Printer()
+	if err != nil {
+		return nil, err
+	}
+	if p.JQ != "" {
+		q, err := gojq.Parse(p.JQ)
+		if err == nil {
+			_, err = gojq.Compile(q)
+		}
+		if err != nil {
+			return nil, &output.JQError{Err: err}
+		}
+	}
+	return p, nil
+}
+
 var policyColumns = []output.Column[store.Policy]{
 	{Header: "Policy", Field: "policyId", Get: func(p store.Policy) string { return p.ID }},
 	{Header: "Default", Field: "defaultValue", Get: func(p store.Policy) string { return p.DefaultValue }},
@@ -30,7 +52,10 @@ var policyColumns = []output.Column[store.Policy]{
 
 var productPolicyColumns = []output.Column[store.ProductPolicy]{
 	{Header: "Policy", Field: "policyId", Get: func(p store.ProductPolicy) string { return p.PolicyID }},
-	{Header: "Product ID", Field: "productId", Summary: true, Get: func(p store.ProductPolicy) string { return p.Target() }},
+	// The table names a product or an offer type in one column; CSV and JSON
+	// keep productId and offerType apart.
+	{Header: "Product ID", Summary: true, Get: func(p store.ProductPolicy) string { return p.Target() }},
+	{Header: "Product ID", Field: "productId", Get: func(p store.ProductPolicy) string { return p.ProductID }},
 	{Header: "Offer type", Field: "offerType", Get: func(p store.ProductPolicy) string { return p.OfferType }},
 	{Header: "Product", Field: "productName", Summary: true, Get: func(p store.ProductPolicy) string { return p.ProductName }},
 	{Header: "Publisher", Field: "publisher", Summary: true, Get: func(p store.ProductPolicy) string { return p.Publisher }},

@@ -104,7 +104,7 @@ func (o *UpdatePolicyOptions) validate(cmd *cobra.Command) error {
 
 func updatePolicyRun(opts *UpdatePolicyOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
+	p, err := printer(f)
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,11 @@ func updatePolicyRun(opts *UpdatePolicyOptions) error {
 	}
 	defer f.DryRunNote()
 	if pol != nil {
-		f.Note("%s default is %s: products added to the catalog from now on receive it", pol.ID, pol.DefaultValue)
+		if pol.Changed != nil && !*pol.Changed {
+			fmt.Fprintf(f.IOStreams.ErrOut, "%s default is already %s: unchanged\n", pol.ID, pol.DefaultValue)
+		} else {
+			f.Note("%s default is %s: products added to the catalog from now on receive it", pol.ID, pol.DefaultValue)
+		}
 		return output.One(p, *pol, policyColumns)
 	}
 	changed := 0
@@ -171,7 +175,10 @@ func updatePolicyRun(opts *UpdatePolicyOptions) error {
 	if changed > 0 {
 		f.Note("Set %s to %s for %d product(s)", opts.PolicyID, opts.Value, changed)
 	}
-	if len(results) == 1 && !opts.All {
+	// The shape follows what was asked, not what was found: one --product id
+	// or an offer type prints one object; a list of ids prints an array even
+	// when two of them are aliases of one product.
+	if len(results) == 1 && !opts.All && len(opts.ProductIDs) <= 1 {
 		return output.One(p, results[0], updateColumns)
 	}
 	return output.List(p, results, updateColumns)

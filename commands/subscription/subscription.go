@@ -37,7 +37,8 @@ var subscriptionColumns = []output.Column[store.Subscription]{
 	{Header: "Monthly cost", Field: "monthlyCost", Summary: true, Get: func(s store.Subscription) string { return s.MonthlyCost.String() }},
 	{Header: "Status", Field: "status", Summary: true, Get: func(s store.Subscription) string { return s.Status }},
 	{Header: "Created", Field: "createdAt", Get: func(s store.Subscription) string { return s.CreatedAt.Format(time.RFC3339) }},
-	{Header: "Expires", Field: "expiresAt", Summary: true, Get: func(s store.Subscription) string { return s.ExpiresAt.Format("2006-01-02") }},
+	{Header: "Expires", Summary: true, Get: func(s store.Subscription) string { return s.ExpiresAt.Format("2006-01-02") }},
+	{Header: "Expires", Field: "expiresAt", Get: func(s store.Subscription) string { return s.ExpiresAt.Format(time.RFC3339) }},
 	{Header: "Canceled", Field: "canceledAt", Get: func(s store.Subscription) string { return timeOrEmpty(s.CanceledAt) }},
 	{Header: "Cancel reason", Field: "cancelReason", Get: func(s store.Subscription) string { return s.CancelReason }},
 }

@@ -35,7 +35,8 @@ func NewCmdConnect(f *cmdutil.Factory, runF func(*ConnectOptions) error) *cobra.
 		Short: "Remember who you are and which tenant you use, in the config file",
 		Long: `Check that UPN is a user of the tenant and store the identity and the
 database path in the config file, so later commands need neither --as nor --db.`,
-		Args: cmdutil.MaxArgs(0),
+		Annotations: map[string]string{cmdutil.AnnotationWritesConfig: "true"},
+		Args:        cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.Flags.As == "" {
 				return cmdutil.Usagef("missing --as UPN")
@@ -93,9 +94,10 @@ type DisconnectOptions struct {
 func NewCmdDisconnect(f *cmdutil.Factory, runF func(*DisconnectOptions) error) *cobra.Command {
 	opts := &DisconnectOptions{Factory: f}
 	return &cobra.Command{
-		Use:   "disconnect",
-		Short: "Forget the identity and database stored by connect",
-		Args:  cmdutil.MaxArgs(0),
+		Use:         "disconnect",
+		Short:       "Forget the identity and database stored by connect",
+		Annotations: map[string]string{cmdutil.AnnotationWritesConfig: "true"},
+		Args:        cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)

@@ -7,13 +7,16 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/commercectl/commercectl/store"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -45,10 +48,20 @@ func dsn(path string, create bool) string {
 
 const sqliteHeader = "SQLite format 3\x00"
 
+// The database header is the first 100 bytes of the file
+// (https://sqlite.org/fileformat.html#the_database_header).
+const (
+	headerSize         = 100
+	headerWriteVersion = 18 // 2: WAL mode
+	headerReadVersion  = 19 // 2: WAL mode
+	headerUserVersion  = 60 // PRAGMA user_version, 4 bytes big-endian
+)
+
 // Open opens the tenant database at path, which must exist, and brings its
 // schema up to date.
 func Open(path string) (*DB, error) {
-	if err := checkFile(path); err != nil {
+	head, err := checkFile(path)
+	if err != nil {
 		return nil, err
 	}
 	db, err := sql.Open("sqlite", dsn(path, false))
@@ -56,6 +69,11 @@ func Open(path string) (*DB, error) {
 		return nil, store.Errorf(store.EINTERNAL, "cannot open %s: %v", path, err)
 	}
 	d := &DB{db: db, path: path}
+	if upToDate(path, head) {
+		// The connection opens on the first query, as it would after the
+		// PRAGMA: its errors reach the caller through the same d.wrap.
+		return d, nil
+	}
 	if err := d.migrate(false); err != nil {
 		db.Close()
 		return nil, err
@@ -63,32 +81,68 @@ func Open(path string) (*DB, error) {
 	return d, nil
 }
 
+// upToDate reports, from the header checkFile read, that the database is
+// at the newest schema version, which spares the PRAGMA user_version (a
+// statement and a lock) on every open. The header in the file is the
+// truth only when nothing newer can be in a write-ahead log: the database
+// is in WAL mode and its -wal file is absent or empty (SQLite deletes it
+// when the last connection closes). In any other case, or on any doubt,
+// migrate asks SQLite.
+func upToDate(path string, head []byte) bool {
+	if len(head) < headerSize || head[headerWriteVersion] != 2 || head[headerReadVersion] != 2 {
+		return false
+	}
+	if int(binary.BigEndian.Uint32(head[headerUserVersion:])) != SchemaVersion() {
+		return false
+	}
+	st, err := os.Stat(path + "-wal")
+	return errors.Is(err, os.ErrNotExist) || (err == nil && st.Mode().IsRegular() && st.Size() == 0)
+}
+
 // checkFile gives the clear errors: no such file, a directory, not SQLite.
-func checkFile(path string) error {
-	f, err := os.Open(path)
+// It returns what it read of the database header.
+func checkFile(path string) ([]byte, error) {
+	f, err := openNoPoll(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return store.Errorf(store.ENOTFOUND, "no tenant database at %s", path).
+		return nil, store.Errorf(store.ENOTFOUND, "no tenant database at %s", path).
 			WithHint("create one with: commercectl init --tenant NAME --admin UPN --db %s", path)
 	}
 	if err != nil {
-		return store.Errorf(store.EINVALID, "cannot read tenant database %s: %v", path, unwrapPathError(err))
+		return nil, store.Errorf(store.EINVALID, "cannot read tenant database %s: %v", path, unwrapPathError(err))
 	}
 	defer f.Close()
-	head := make([]byte, len(sqliteHeader))
+	head := make([]byte, headerSize)
 	n, err := io.ReadFull(f, head)
 	if err != nil && n == 0 {
 		if st, serr := f.Stat(); serr == nil && st.IsDir() {
-			return store.Errorf(store.EINVALID, "%s is a directory, not a tenant database", path)
+			return nil, store.Errorf(store.EINVALID, "%s is a directory, not a tenant database", path)
 		}
 		if errors.Is(err, io.EOF) {
-			return store.Errorf(store.EINVALID, "%s is empty, not a tenant database", path)
+			return nil, store.Errorf(store.EINVALID, "%s is empty, not a tenant database", path)
 		}
-		return store.Errorf(store.EINVALID, "cannot read tenant database %s: %v", path, unwrapPathError(err))
+		return nil, store.Errorf(store.EINVALID, "cannot read tenant database %s: %v", path, unwrapPathError(err))
 	}
-	if !bytes.Equal(head[:n], []byte(sqliteHeader)) {
-		return store.Errorf(store.EINVALID, "%s is not a tenant database (not an SQLite file)", path)
+	head = head[:n]
+	if n < len(sqliteHeader) || !bytes.Equal(head[:len(sqliteHeader)], []byte(sqliteHeader)) {
+		return nil, store.Errorf(store.EINVALID, "%s is not a tenant database (not an SQLite file)", path)
 	}
-	return nil
+	return head, nil
+}
+
+// openNoPoll opens path for reading. os.Open would also set up the
+// runtime's network poller (an epoll instance, an eventfd and a few
+// fcntl calls) only to learn that a regular file cannot use it; a file
+// made with os.NewFile from a blocking descriptor skips that. Windows
+// keeps os.Open, which also opens directories there.
+func openNoPoll(path string) (*os.File, error) {
+	if runtime.GOOS == "windows" {
+		return os.Open(path)
+	}
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	return os.NewFile(uintptr(fd), path), nil
 }
 
 func unwrapPathError(err error) error {
@@ -130,9 +184,9 @@ func migrations() ([]migration, error) {
 	}
 	var ms []migration
 	for _, e := range entries {
-		var v int
-		if _, err := fmt.Sscanf(e.Name(), "%04d_", &v); err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a 4-digit number", e.Name())
+		v, err := migrationVersion(e.Name())
+		if err != nil {
+			return nil, err
 		}
 		b, err := migrationFS.ReadFile("migrations/" + e.Name())
 		if err != nil {
@@ -144,17 +198,35 @@ func migrations() ([]migration, error) {
 	return ms, nil
 }
 
-// SchemaVersion is the schema version this binary writes.
+func migrationVersion(name string) (int, error) {
+	var v int
+	if _, err := fmt.Sscanf(name, "%04d_", &v); err != nil {
+		return 0, fmt.Errorf("migration %s: name must start with a 4-digit number", name)
+	}
+	return v, nil
+}
+
+// SchemaVersion is the schema version this binary writes. It reads the
+// migrations' names only, not their SQL: every open asks for it.
 func SchemaVersion() int {
-	ms, _ := migrations()
-	if len(ms) == 0 {
+	entries, err := migrationFS.ReadDir("migrations")
+	if err != nil {
 		return 0
 	}
-	return ms[len(ms)-1].version
+	want := 0
+	for _, e := range entries {
+		v, err := migrationVersion(e.Name())
+		if err != nil {
+			return 0 // as migrations() would fail
+		}
+		want = max(want, v)
+	}
+	return want
 }
 
 // migrate brings the schema to the newest version in one transaction. A
-// database at the newest version costs one PRAGMA read and nothing else.
+// database at the newest version costs one PRAGMA read and nothing else
+// (and Open skips even that when the file's header says so: upToDate).
 func (d *DB) migrate(fresh bool) error {
 	ctx := context.Background()
 	var have int

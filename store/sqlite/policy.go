@@ -275,7 +275,8 @@ func (d *DB) UpdatePolicy(ctx context.Context, u store.PolicyUpdate) ([]store.Pr
 			if pol, err = t.policy(id); err != nil {
 				return err
 			}
-			_, err = t.setDefault(pol, v)
+			changed, err := t.setDefault(pol, v)
+			pol.Changed = &changed
 			return err
 		case u.OfferType != "":
 			ot, ok := store.CanonicalOfferType(u.OfferType)
@@ -471,17 +472,29 @@ func (t *tx) planPolicySet(desired store.PolicySet) ([]plannedChange, error) {
 				ProductName: pp.ProductName, Current: pp.PolicyValue, Desired: v}, pp: pp})
 		}
 	}
+	// Offer types match in any case, so "SaaS" and "saas" are one entry: walk
+	// them in a fixed order and refuse two spellings with different values,
+	// as for products (a map's order would otherwise pick the winner at random).
 	wantByOffer := map[string]string{}
-	for raw, value := range desired.OfferTypes {
+	namedOffer := map[string]string{}
+	offerKeys := make([]string, 0, len(desired.OfferTypes))
+	for k := range desired.OfferTypes {
+		offerKeys = append(offerKeys, k)
+	}
+	sort.Strings(offerKeys)
+	for _, raw := range offerKeys {
 		ot, ok := store.CanonicalOfferType(raw)
 		if !ok {
 			return nil, store.Errorf(store.EINVALID, "unknown offer type %q", raw).WithHint("offer types are %s", strings.Join(store.OfferTypes, ", "))
 		}
-		v, err := store.ValidatePolicyValue(value)
+		v, err := store.ValidatePolicyValue(desired.OfferTypes[raw])
 		if err != nil {
 			return nil, store.Errorf(store.EINVALID, "offer type %s: %s", raw, store.ErrorMessage(err)).WithHint("%s", store.ErrorHint(err))
 		}
-		wantByOffer[ot] = v
+		if prev, ok := wantByOffer[ot]; ok && prev != v {
+			return nil, store.Errorf(store.EINVALID, "%s and %s name the same offer type with different values", namedOffer[ot], raw)
+		}
+		wantByOffer[ot], namedOffer[ot] = v, raw
 	}
 	ots, err := t.offerTypePolicies(id)
 	if err != nil {

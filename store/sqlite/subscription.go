@@ -26,9 +26,12 @@ func (t *tx) scanSubscription(row interface{ Scan(...any) error }) (*store.Subsc
 		return nil, err
 	}
 	s.MonthlyPrice = store.Cents(price)
-	s.MonthlyCost = store.Cents(price * int64(s.Quantity))
 	s.CreatedAt, s.ExpiresAt, s.CanceledAt = parseTime(created), parseTime(expires), parseNullTime(canceled)
 	s.Status = store.SubscriptionStatus(t.now, s.ExpiresAt, s.CanceledAt)
+	// Only an Active subscription is billed.
+	if s.Status == store.StatusActive {
+		s.MonthlyCost = store.Cents(price * int64(s.Quantity))
+	}
 	if s.Status == store.StatusActive && s.Quantity > s.Assigned {
 		s.Available = s.Quantity - s.Assigned
 	}

@@ -37,11 +37,22 @@ func Init(ctx context.Context, path string, opts store.InitOptions, force bool) 
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, store.Errorf(store.EINVALID, "cannot use %s: %v", path, unwrapPathError(err))
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, store.Errorf(store.EINVALID, "cannot create %s: %v", dir, unwrapPathError(err))
-	}
 	tmp := fmt.Sprintf("%s.init-%d", path, os.Getpid())
+	if store.IsDryRun(ctx) {
+		// A dry run changes nothing, not even the directory of path: it
+		// builds the tenant in a temporary directory and throws it away.
+		tmpDir, err := os.MkdirTemp("", "commercectl-init-")
+		if err != nil {
+			return nil, store.Errorf(store.EINTERNAL, "cannot create a temporary directory: %v", unwrapPathError(err))
+		}
+		defer os.RemoveAll(tmpDir)
+		tmp = filepath.Join(tmpDir, "tenant.db")
+	} else {
+		dir := filepath.Dir(path)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, store.Errorf(store.EINVALID, "cannot create %s: %v", dir, unwrapPathError(err))
+		}
+	}
 	cleanup := func() {
 		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
 			os.Remove(tmp + suffix)

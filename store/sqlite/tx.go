@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -34,7 +35,7 @@ func parseNullTime(s sql.NullString) *time.Time {
 
 // tx is one operation: its transaction, the time it runs at, and who runs it.
 type tx struct {
-	*sql.Tx
+	querier
 	ctx   context.Context
 	now   time.Time
 	actor *store.User // nil when the command runs without an identity
@@ -42,14 +43,37 @@ type tx struct {
 	actorID int64
 }
 
-// read runs fn in a read-only (deferred) transaction: it never takes the write lock.
+// querier runs an operation's statements: the *sql.Tx of a write, the
+// *sql.Conn of a read.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// read runs fn in a read-only (deferred) transaction: it never takes the
+// write lock. It is a BEGIN on one pooled connection, not db.BeginTx: a
+// *sql.Tx starts a goroutine to watch its context, and waking a second
+// thread for it costs a one-shot read verb more than its queries do
+// (docs/PERFORMANCE.md).
 func (d *DB) read(ctx context.Context, fn func(*tx) error) error {
-	sqlTx, err := d.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	conn, err := d.db.Conn(ctx)
 	if err != nil {
 		return d.wrap(err)
 	}
-	defer sqlTx.Rollback()
-	t := &tx{Tx: sqlTx, ctx: ctx, now: store.Now(ctx)}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+		return d.wrap(err)
+	}
+	defer func() {
+		// A connection that cannot end its transaction does not go back
+		// to the pool still inside it: ErrBadConn has database/sql close it.
+		if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	t := &tx{querier: conn, ctx: ctx, now: store.Now(ctx)}
 	if err := t.loadActor(); err != nil {
 		return d.wrap(err)
 	}
@@ -64,7 +88,7 @@ func (d *DB) write(ctx context.Context, fn func(*tx) error) error {
 		return d.wrap(err)
 	}
 	defer sqlTx.Rollback()
-	t := &tx{Tx: sqlTx, ctx: ctx, now: store.Now(ctx)}
+	t := &tx{querier: sqlTx, ctx: ctx, now: store.Now(ctx)}
 	if err := t.loadActor(); err != nil {
 		return d.wrap(err)
 	}

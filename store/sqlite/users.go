@@ -17,6 +17,11 @@ func (t *tx) insertUser(nu store.NewUser) (*store.User, error) {
 	if err != nil {
 		return nil, err
 	}
+	for field, v := range map[string]string{"display name": nu.DisplayName, "department": nu.Department} {
+		if why := store.CheckName(strings.TrimSpace(v)); why != "" {
+			return nil, store.Errorf(store.EINVALID, "the %s %s", field, why)
+		}
+	}
 	var exists int
 	if err := t.QueryRowContext(t.ctx, `SELECT count(*) FROM users WHERE upn_key = ?`, strings.ToLower(upn)).Scan(&exists); err != nil {
 		return nil, err
@@ -125,6 +130,9 @@ func (d *DB) SetRole(ctx context.Context, upn, role string, remove bool) (*store
 			return err
 		}
 		u = &after
+		if strings.Join(before.Roles, ",") == strings.Join(after.Roles, ",") {
+			return nil // nothing changed, so nothing to audit
+		}
 		return t.audit("set-role", before.UPN, map[string]any{"roles": before.Roles}, map[string]any{"roles": after.Roles})
 	})
 	return u, err
@@ -134,8 +142,9 @@ func (d *DB) SetRole(ctx context.Context, upn, role string, remove bool) (*store
 func (d *DB) ListUsers(ctx context.Context, f store.UserFilter) ([]store.User, error) {
 	users := []store.User{}
 	err := d.read(ctx, func(t *tx) error {
+		// SPEC §3: readers, and LicenseAdmin for users.
 		if err := t.requireRole("list users", store.RoleGlobalAdmin, store.RoleBillingAdmin, store.RoleGlobalReader,
-			store.RoleLicenseAdmin, store.RoleUserAdmin); err != nil {
+			store.RoleLicenseAdmin); err != nil {
 			return err
 		}
 		q := `SELECT u.id, u.upn, u.display_name, u.department, u.created_at,

@@ -1,0 +1,225 @@
+//go:build !windows
+
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	expect "github.com/Netflix/go-expect"
+	"github.com/creack/pty"
+	"github.com/hinshun/vt10x"
+)
+
+const (
+	keyDown  = "\x1b[B"
+	keyEnter = "\r"
+	keySpace = " "
+
+	interactiveAdmin = "admin@contoso.com"
+	interactiveWait  = 10 * time.Second
+)
+
+// TestInteractive drives the real binary in a pseudo-terminal: the policy
+// picker of get-product-policies -o interactive, keys and all, as a person
+// uses it; and the same command without a terminal.
+func TestInteractive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := buildCommercectl(t, dir)
+	env := interactiveEnv(dir)
+	db := filepath.Join(dir, "tenant.db")
+	run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--demo", "--db", db)
+
+	t.Run("picker", func(t *testing.T) { testPicker(t, bin, env, db) })
+	t.Run("no terminal", func(t *testing.T) { testNoTerminal(t, bin, env, db) })
+}
+
+type productPolicy struct {
+	PolicyID    string `json:"policyId"`
+	ProductID   string `json:"productId"`
+	ProductName string `json:"productName"`
+	PolicyValue string `json:"policyValue"`
+}
+
+func testPicker(t *testing.T, bin string, env []string, db string) {
+	// The picker lists products in the order get-product-policies does.
+	var before []productPolicy
+	decode(t, run(t, bin, env, "get-product-policies", "AllowSelfServicePurchase", "-o", "json", "--db", db, "--as", interactiveAdmin), &before)
+	if len(before) < 2 {
+		t.Fatalf("the demo tenant lists %d products", len(before))
+	}
+	// Arrow down to the second product and pick it with space.
+	target, untouched := before[1], before[0]
+	// The value prompt starts on Enabled; Disabled is one down.
+	valueKeys, want := keyEnter, "Enabled"
+	if target.PolicyValue == "Enabled" {
+		valueKeys, want = keyDown+keyEnter, "Disabled"
+	}
+
+	c, term := newConsole(t)
+	cmd := exec.Command(bin, "get-product-policies", "AllowSelfServicePurchase", "-o", "interactive", "--db", db, "--as", interactiveAdmin)
+	cmd.Env = env
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Tty(), c.Tty(), c.Tty()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer cmd.Process.Kill()
+
+	expectOn := func(s string) {
+		t.Helper()
+		if _, err := c.ExpectString(s); err != nil {
+			cmd.Process.Kill()
+			t.Fatalf("waiting for %q: %v\nscreen:\n%s", s, err, term)
+		}
+	}
+	send := func(keys string) {
+		t.Helper()
+		if _, err := c.Send(keys); err != nil {
+			t.Fatalf("sending %q: %v", keys, err)
+		}
+	}
+
+	expectOn("Which products?")
+	expectOn(target.ProductName) // the list is drawn
+	send(keyDown + keySpace + keyEnter)
+	expectOn("Set AllowSelfServicePurchase to")
+	expectOn("Disabled") // the values are drawn
+	send(valueKeys)
+	expectOn(target.ProductID + "  " + target.ProductName + ": " + target.PolicyValue + " → " + want)
+	expectOn("Apply 1 change(s)?")
+	send("y" + keyEnter)
+	expectOn("Applied 1 change(s)")
+
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("commercectl: %v\nscreen:\n%s", err, term)
+		}
+	case <-time.After(interactiveWait):
+		cmd.Process.Kill()
+		t.Fatalf("commercectl did not exit after the change\nscreen:\n%s", term)
+	}
+	c.Tty().Close()
+	rest, _ := c.ExpectEOF()
+	if !strings.Contains(rest, "changed from "+target.PolicyValue) {
+		t.Errorf("the result table does not show the change:\n%s", rest)
+	}
+
+	var after productPolicy
+	decode(t, run(t, bin, env, "get-product-policy", "AllowSelfServicePurchase", "--product", target.ProductID, "-o", "json", "--db", db, "--as", interactiveAdmin), &after)
+	if after.ProductID != target.ProductID || after.PolicyValue != want {
+		t.Errorf("after the picker %s is %s, want %s", target.ProductID, after.PolicyValue, want)
+	}
+	var other productPolicy
+	decode(t, run(t, bin, env, "get-product-policy", "AllowSelfServicePurchase", "--product", untouched.ProductID, "-o", "json", "--db", db, "--as", interactiveAdmin), &other)
+	if other.PolicyValue != untouched.PolicyValue {
+		t.Errorf("%s was not picked but changed from %s to %s", untouched.ProductID, untouched.PolicyValue, other.PolicyValue)
+	}
+}
+
+func testNoTerminal(t *testing.T, bin string, env []string, db string) {
+	cmd := exec.Command(bin, "get-product-policies", "AllowSelfServicePurchase", "-o", "interactive", "--db", db, "--as", interactiveAdmin)
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr // stdin is /dev/null
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != 2 {
+		t.Fatalf("-o interactive without a terminal: %v, want exit 2\nstderr: %s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "terminal") {
+		t.Errorf("stderr does not say a terminal is needed: %q", stderr.String())
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout is not empty: %q", stdout.String())
+	}
+}
+
+// newConsole opens a pseudo-terminal with a VT100 emulator behind it, which
+// answers the cursor position queries survey sends.
+func newConsole(t *testing.T) (*expect.Console, vt10x.Terminal) {
+	t.Helper()
+	// Replies of the emulator go to the program's stdin through this pipe.
+	replies, replyWriter := io.Pipe()
+	term := vt10x.New(vt10x.WithWriter(replyWriter), vt10x.WithSize(120, 40))
+	c, err := expect.NewConsole(expect.WithStdin(replies), expect.WithStdout(term), expect.WithDefaultTimeout(interactiveWait))
+	if err != nil {
+		t.Skipf("cannot open a pseudo-terminal: %v", err)
+	}
+	t.Cleanup(func() {
+		replyWriter.Close()
+		c.Close()
+	})
+	if err := pty.Setsize(c.Tty(), &pty.Winsize{Cols: 120, Rows: 40}); err != nil {
+		t.Fatal(err)
+	}
+	return c, term
+}
+
+func buildCommercectl(t *testing.T, dir string) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	bin := filepath.Join(dir, "commercectl")
+	build := exec.Command(goTool, "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// interactiveEnv keeps the person's config, tenant and identity out of the test.
+func interactiveEnv(dir string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "COMMERCECTL_") && !strings.HasPrefix(kv, "XDG_") &&
+			!strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "NO_COLOR=") && !strings.HasPrefix(kv, "TERM=") {
+			env = append(env, kv)
+		}
+	}
+	return append(env,
+		"HOME="+dir,
+		"XDG_CONFIG_HOME="+filepath.Join(dir, ".config"),
+		"XDG_DATA_HOME="+filepath.Join(dir, ".local", "share"),
+		"COMMERCECTL_NOW=2026-11-21T09:00:00Z",
+		"NO_COLOR=1",
+		"TERM=xterm",
+	)
+}
+
+// run runs commercectl without a terminal and returns its stdout.
+func run(t *testing.T, bin string, env []string, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("commercectl %s: %v\nstderr: %s", strings.Join(args, " "), err, stderr.String())
+	}
+	return stdout.Bytes()
+}
+
+func decode(t *testing.T, b []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, b)
+	}
+}

@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# The benchmarks of `make bench`: whole-process timings of commercectl side
+# by side with the sqlite3 shell doing the same read, in one run, so that the
+# ratio means something on a shared, noisy machine. See docs/PERFORMANCE.md.
+#
+#   ./scripts/bench.sh [BIN]        BIN defaults to bin/commercectl
+#
+# Environment:
+#   BENCH_RUNS=40        timed runs of each command per round
+#   BENCH_ROUNDS=15      rounds; each round runs every command, in a rotated order
+#   BENCH_WARMUP=5       untimed runs of each command before each round
+#   BENCH_MAX_RATIO=     when set (e.g. 2), exit 1 if the ratio commercectl/sqlite3
+#                        is above it; unset: only report
+#   BENCH_INSTALL=1      time a copy of BIN installed in .bench/, as a package
+#                        or `install` would put it; 0: time BIN where it is.
+#                        A file the Go linker has just written sits in the page
+#                        cache in small pages and starts measurably slower
+#                        than the same bytes copied (docs/PERFORMANCE.md).
+#
+# Each benchmark is one function, bench_*; add new ones to main at the end.
+# Results: .bench/<benchmark>-round<N>.json (hyperfine's own export).
+set -euo pipefail
+
+BIN=${1:-bin/commercectl}
+OUT=.bench
+DB=$OUT/demo.db
+ADMIN=admin@contoso.com
+RUNS=${BENCH_RUNS:-40}
+ROUNDS=${BENCH_ROUNDS:-15}
+WARMUP=${BENCH_WARMUP:-5}
+MAX_RATIO=${BENCH_MAX_RATIO:-}
+INSTALL=${BENCH_INSTALL:-1}
+FAILED=0
+
+# commercectl must read only its flags: no identity, database or format from
+# the environment, and no config file of the person running the benchmark.
+unset COMMERCECTL_DB COMMERCECTL_AS COMMERCECTL_OUTPUT COMMERCECTL_NOW
+export XDG_CONFIG_HOME=$PWD/$OUT/config NO_COLOR=1
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+# shell_words prints its arguments as one command line a shell reads back.
+shell_words() {
+	local a out=() q
+	for a in "$@"; do
+		if [[ $a =~ ^[-A-Za-z0-9_./=:@]+$ ]]; then
+			out+=("$a")
+		else
+			q=${a//\\/\\\\}
+			q=${q//\"/\\\"}
+			q=${q//\$/\\\$}
+			q=${q//\`/\\\`}
+			out+=("\"$q\"")
+		fi
+	done
+	echo "${out[*]}"
+}
+
+# need_tools installs hyperfine and sqlite3 when they are missing.
+need_tools() {
+	local missing=()
+	command -v hyperfine >/dev/null || missing+=(hyperfine)
+	command -v sqlite3 >/dev/null || missing+=(sqlite3)
+	if ((${#missing[@]})); then
+		echo "bench: installing ${missing[*]}"
+		command -v apt-get >/dev/null || die "install ${missing[*]} (no apt-get here)"
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+	fi
+	command -v go >/dev/null || die "go is needed to build the reference probe"
+	[[ -x $BIN ]] || die "$BIN is not an executable (run make build)"
+}
+
+# setup builds the demo tenant and the reference probe, both in $OUT, and
+# installs the binaries that are timed.
+setup() {
+	mkdir -p "$OUT"
+	"$BIN" init --tenant Contoso --admin "$ADMIN" --demo --force --db "$DB" >/dev/null
+	CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$OUT/benchprobe.linked" ./internal/benchprobe
+	install -m 0755 "$OUT/benchprobe.linked" "$OUT/benchprobe"
+	rm -f "$OUT/benchprobe.linked"
+	if [[ $INSTALL == 1 ]]; then
+		install -m 0755 "$BIN" "$OUT/commercectl"
+		CLI=$OUT/commercectl
+	else
+		CLI=$BIN
+	fi
+	echo "machine: $(nproc) CPUs, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "tools:   $(hyperfine --version), sqlite3 $(sqlite3 --version | cut -d' ' -f1), $(go version | cut -d' ' -f3)"
+	echo "timing:  $CLI ($(if [[ $INSTALL == 1 ]]; then echo "an installed copy of $BIN"; else echo "as built"; fi))"
+}
+
+# compare NAME REF TARGET  CMDNAME CMD  [CMDNAME CMD]...
+# runs the commands with hyperfine, $ROUNDS rounds of $RUNS runs each (the
+# order rotates from round to round so that no command always runs while
+# the machine is busier), prints each one's mean ± σ over all runs and the
+# median of its per-round medians, and the ratio TARGET/REF: the median over
+# the rounds of the ratio of medians in the round. Sets FAILED if that ratio
+# is above BENCH_MAX_RATIO.
+compare() {
+	local name=$1 ref=$2 target=$3
+	shift 3
+	local -a names=() cmds=()
+	while (($#)); do names+=("$1"); cmds+=("$2"); shift 2; done
+	local n=${#names[@]} round i j
+	echo
+	echo "== $name"
+	for ((i = 0; i < n; i++)); do printf '   %-12s %s\n' "${names[i]}" "${cmds[i]}"; done
+	rm -f "$OUT/$name"-round*.json "$OUT/$name"-round*.csv "$OUT/$name.log"
+	for ((round = 1; round <= ROUNDS; round++)); do
+		local -a args=()
+		for ((j = 0; j < n; j++)); do
+			i=$(((j + round - 1) % n))
+			args+=(-n "${names[i]}" "${cmds[i]}")
+		done
+		local -a hf=(hyperfine -N --style none --warmup "$WARMUP" --runs "$RUNS"
+			--export-json "$OUT/$name-round$round.json"
+			--export-csv "$OUT/$name-round$round.csv" "${args[@]}")
+		((round > 1)) || echo "   \$ $(shell_words "${hf[@]}")"
+		"${hf[@]}" >/dev/null 2>"$OUT/$name.log" || { cat "$OUT/$name.log" >&2; die "hyperfine failed"; }
+		((round > 1)) || printf '   rounds:'
+		printf ' %d' "$round"
+	done
+	echo
+	# CSV columns: command,mean,stddev,median,user,system,min,max (seconds).
+	# A burst of load from other processes lands on one command's batch of
+	# one round; the ratio is therefore taken in each round (the commands ran
+	# seconds apart) and the median over the rounds is the figure.
+	local verdict
+	verdict=$(awk -F, -v ref="$ref" -v target="$target" -v max="$MAX_RATIO" -v order="${names[*]}" '
+		function median(a, n,   i, j, t) {
+			for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		}
+		FNR == 1 { rounds++; next }
+		{
+			c = $1; k[c]++; m[c] += $2; s2[c] += $3 * $3; mm[c] += $2 * $2
+			u[c] += $5; sys[c] += $6; med[c, rounds] = $4
+		}
+		END {
+			split(order, names, " ")
+			printf "   %-12s %18s %9s %9s %9s\n", "", "mean ± σ (ms)", "median", "user", "sys"
+			for (i = 1; i in names; i++) {
+				c = names[i]; r = k[c]
+				mean[c] = m[c] / r; var = s2[c] / r + mm[c] / r - mean[c] * mean[c]
+				sd[c] = sqrt(var > 0 ? var : 0)
+				for (j = 1; j <= rounds; j++) x[j] = med[c, j]
+				md[c] = median(x, rounds)
+				printf "   %-12s %9.2f ± %5.2f %9.2f %9.2f %9.2f\n", c, 1e3 * mean[c], 1e3 * sd[c], 1e3 * md[c], 1e3 * u[c] / r, 1e3 * sys[c] / r
+			}
+			for (j = 1; j <= rounds; j++) x[j] = med[target, j] / med[ref, j]
+			rr = median(x, rounds); lo = x[1]; hi = x[rounds]
+			rm = mean[target] / mean[ref]
+			rsd = rm * sqrt((sd[target] / mean[target]) ^ 2 + (sd[ref] / mean[ref]) ^ 2)
+			printf "   RATIO %s/%s: %.2f  (median of %d rounds, range %.2f-%.2f; ratio of means %.2f ± %.2f)\n", target, ref, rr, rounds, lo, hi, rm, rsd
+			for (i = 1; i in names; i++) {
+				c = names[i]
+				if (c == ref || c == target) continue
+				for (j = 1; j <= rounds; j++) x[j] = med[c, j] / med[ref, j]
+				r1 = median(x, rounds)
+				for (j = 1; j <= rounds; j++) x[j] = med[target, j] / med[c, j]
+				printf "   (%s/%s: %.2f, %s/%s: %.2f)\n", c, ref, r1, target, c, median(x, rounds)
+			}
+			if (max != "") {
+				if (rr > max + 0) printf "   FAIL: %.2f is above BENCH_MAX_RATIO=%s\n", rr, max
+				else printf "   ok: %.2f is within BENCH_MAX_RATIO=%s\n", rr, max
+			}
+		}' "$OUT/$name"-round*.csv)
+	echo "$verdict"
+	[[ $verdict != *"FAIL:"* ]] || FAILED=1
+}
+
+# bench_get_product_policy: one product's policy, read as JSON by an admin,
+# against the sqlite3 shell selecting the same row, and against the floor:
+# a bare Go program reading the row with the same driver.
+bench_get_product_policy() {
+	local policy=AllowSelfServicePurchase product=CFQ7TTC0H9MP
+	local sql="SELECT pp.policy_id, pp.product_id, p.name, p.publisher, pp.value FROM product_policies pp JOIN products p ON p.id = pp.product_id WHERE pp.policy_id = '$policy' AND pp.product_id = '$product'"
+	local cli="$CLI get-product-policy $policy --product $product -o json --db $DB --as $ADMIN"
+	local shell probe json
+	# The three must read the same row, or the timings compare nothing.
+	shell=$(sqlite3 "$DB" "$sql")
+	probe=$("$OUT/benchprobe" "$DB" "$policy" "$product")
+	json=$($cli)
+	[[ -n $shell && $shell == "$probe" ]] || die "sqlite3 read '$shell', benchprobe read '$probe'"
+	[[ $json == *"\"productId\": \"$product\""* && $json == *"\"policyValue\": \"${shell##*|}\""* ]] ||
+		die "commercectl printed $json, sqlite3 read '$shell'"
+	compare get-product-policy sqlite3 commercectl \
+		commercectl "$cli" \
+		sqlite3 "sqlite3 $DB \"$sql\"" \
+		benchprobe "$OUT/benchprobe $DB $policy $product"
+}
+
+main() {
+	need_tools
+	setup
+	bench_get_product_policy
+	echo
+	echo "hyperfine exports: $OUT/*-round*.json"
+	exit "$FAILED"
+}
+
+main
