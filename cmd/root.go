@@ -8,6 +8,8 @@ import (
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/commands/audit"
+	"github.com/commercectl/commercectl/commands/catalog"
+	"github.com/commercectl/commercectl/commands/license"
 	"github.com/commercectl/commercectl/commands/policy"
 	"github.com/commercectl/commercectl/commands/subscription"
 	"github.com/commercectl/commercectl/commands/tenant"
@@ -106,6 +108,8 @@ license conflicts. The tenant lives in a local SQLite database.`,
 	root.AddGroup(
 		&cobra.Group{ID: "tenant", Title: "Tenant and identity:"},
 		&cobra.Group{ID: "policy", Title: "Self-service purchase policies:"},
+		&cobra.Group{ID: "catalog", Title: "Users and catalog:"},
+		&cobra.Group{ID: "billing", Title: "Subscriptions and licenses:"},
 		&cobra.Group{ID: "member", Title: "Member verbs (what a user does in the store):"},
 		&cobra.Group{ID: "audit", Title: "Audit:"},
 	)
@@ -118,6 +122,10 @@ license conflicts. The tenant lives in a local SQLite database.`,
 	add("tenant", tenant.Commands(f)...)
 	add("tenant", user.Commands(f)...)
 	add("policy", policy.Commands(f)...)
+	add("catalog", user.ImportCommands(f)...)
+	add("catalog", catalog.Commands(f)...)
+	add("billing", subscription.Commands(f)...)
+	add("billing", license.Commands(f)...)
 	add("member", subscription.MemberCommands(f)...)
 	add("audit", audit.Commands(f)...)
 

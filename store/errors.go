@@ -43,6 +43,10 @@ func ErrorCode(err error) string {
 	if errors.As(err, &e) {
 		return e.Code
 	}
+	var ie *ImportError
+	if errors.As(err, &ie) {
+		return EINVALID
+	}
 	return EINTERNAL
 }
 
@@ -63,3 +67,5 @@ func ErrorHint(err error) string {
 	}
 	return ""
 }
+
+func itoa(n int) string { return fmt.Sprint(n) }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -68,6 +69,26 @@ type Service interface {
 	// Member verbs.
 	Purchase(ctx context.Context, productID string, quantity int) (*Subscription, error)
 	StartTrial(ctx context.Context, productID string) (*Subscription, error)
+
+	// Bulk users and the catalog, streamed from files.
+	ImportUsers(ctx context.Context, name string, r io.Reader) (*ImportUsersResult, error)
+	ImportCatalog(ctx context.Context, name string, r io.Reader) (*CatalogImportResult, error)
+
+	// Subscriptions.
+	ListSubscriptions(ctx context.Context, f SubscriptionFilter) ([]Subscription, error)
+	GetSubscription(ctx context.Context, id string) (*Subscription, error)
+	AddSubscription(ctx context.Context, productID string, quantity, months int) (*Subscription, error)
+	// BuyLicenses sets a quantity; below the assigned count it needs confirmed.
+	BuyLicenses(ctx context.Context, id string, total int, confirmed bool) (*Subscription, error)
+	CancelSubscription(ctx context.Context, id string) (*Subscription, error)
+
+	// Licenses.
+	AssignLicenses(ctx context.Context, a LicenseAssignment) (*AssignResult, error)
+	UnassignLicenses(ctx context.Context, a LicenseAssignment) (*AssignResult, error)
+	ListLicenses(ctx context.Context, selfService bool) ([]LicenseSummary, error)
+	ListLicenseUsers(ctx context.Context, productID string, selfService bool) ([]PurchaserGroup, error)
+	// ExportUsers streams licenses to fn; the row is reused between calls.
+	ExportUsers(ctx context.Context, f ExportFilter, fn func(*ExportRow) error) error
 
 	// Audit log.
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)

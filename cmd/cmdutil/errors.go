@@ -86,9 +86,10 @@ func isCobraUsage(err error) bool {
 
 // jsonError is the error document of -o json: {"error":{...}}.
 type jsonError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Hint    string `json:"hint,omitempty"`
+	Code    string                  `json:"code"`
+	Message string                  `json:"message"`
+	Hint    string                  `json:"hint,omitempty"`
+	Lines   []store.ImportLineError `json:"lines,omitempty"`
 }
 
 // PrintError writes err as one line on w: "error: ..." or, in JSON mode,
@@ -104,6 +105,10 @@ func PrintError(w io.Writer, err error, jsonMode bool) {
 	msg = oneLine(msg)
 	if jsonMode {
 		body := jsonError{Code: code, Message: msg, Hint: oneLine(hint)}
+		var bad *store.ImportError
+		if errors.As(err, &bad) {
+			body.Lines = bad.Lines
+		}
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
 		enc.SetEscapeHTML(false)

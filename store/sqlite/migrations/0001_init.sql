@@ -22,7 +22,7 @@ CREATE TABLE users (
     department   TEXT NOT NULL DEFAULT '',
     created_at   TEXT NOT NULL
 );
-CREATE INDEX users_department ON users (department);
+CREATE INDEX users_department ON users (department); -- dropped by 0002
 
 CREATE TABLE user_roles (
     user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,

@@ -1,0 +1,117 @@
+package license
+
+import (
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
+	"github.com/spf13/cobra"
+)
+
+// AssignOptions are the inputs of assign-license and unassign-license.
+type AssignOptions struct {
+	Factory        *cmdutil.Factory
+	ProductID      string
+	SubscriptionID string
+	Users          []string
+	UsersFile      string
+	DisabledPlans  []string
+	Unassign       bool
+}
+
+func newAssignCmd(f *cmdutil.Factory, unassign bool, runF func(*AssignOptions) error) *cobra.Command {
+	opts := &AssignOptions{Factory: f, Unassign: unassign}
+	cmd := &cobra.Command{
+		Use:   "assign-license (--product ID | --subscription ID) (--users UPN,... | --users-file FILE) [--disable-plan NAME,...]",
+		Short: "Give users a license from a product's central pool or from a subscription",
+		Long: `Give each user a license, all or nothing. --product takes it from the
+product's central subscriptions; --subscription from that subscription. A
+user holds at most one license of a product: one who already has this
+pool's license is left as is, one who has the product from elsewhere is
+refused. Licenses of a self-service or trial subscription are managed by its
+purchaser; an admin takes the subscription over first. --disable-plan turns
+apps and services (service plans) off for these users.`,
+		Example: `  commercectl assign-license --product CFQ7TTC0H9MP --users ada@contoso.com,alan@contoso.com
+  commercectl assign-license --product CFQ7TTC0HD32 --users-file new-designers.txt --disable-plan VISIO_CLIENT_SUBSCRIPTION`,
+		Args: cmdutil.MaxArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.ProductID == "" && opts.SubscriptionID == "" {
+				return cmdutil.Usagef("missing --product ID or --subscription ID")
+			}
+			if opts.ProductID != "" && opts.SubscriptionID != "" {
+				return cmdutil.Usagef("give --product or --subscription, not both")
+			}
+			if len(opts.Users) == 0 && opts.UsersFile == "" {
+				return cmdutil.Usagef("missing --users UPN,... or --users-file FILE")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return assignRun(opts)
+		},
+	}
+	if unassign {
+		cmd.Use = "unassign-license (--product ID | --subscription ID) (--users UPN,... | --users-file FILE)"
+		cmd.Short = "Take licenses of a product's central pool or of a subscription away from users"
+		cmd.Long = `Take the license of the pool away from each user, all or nothing. Users
+who hold no license of the pool are left as they are.`
+		cmd.Example = `  commercectl unassign-license --product CFQ7TTC0H9MP --users ada@contoso.com`
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.ProductID, "product", "", "product id: its central pool")
+	fl.StringVar(&opts.SubscriptionID, "subscription", "", "subscription id")
+	fl.StringSliceVar(&opts.Users, "users", nil, "UPNs, comma-separated or repeated")
+	fl.StringVar(&opts.UsersFile, "users-file", "", "file with one UPN per line (- for stdin)")
+	if !unassign {
+		fl.StringSliceVar(&opts.DisabledPlans, "disable-plan", nil, "service plan names to turn off, comma-separated")
+	}
+	_ = cmd.RegisterFlagCompletionFunc("product", cmdutil.CompleteProductIDs(f))
+	return cmd
+}
+
+// NewCmdAssignLicense builds assign-license.
+func NewCmdAssignLicense(f *cmdutil.Factory, runF func(*AssignOptions) error) *cobra.Command {
+	return newAssignCmd(f, false, runF)
+}
+
+// NewCmdUnassignLicense builds unassign-license.
+func NewCmdUnassignLicense(f *cmdutil.Factory, runF func(*AssignOptions) error) *cobra.Command {
+	return newAssignCmd(f, true, runF)
+}
+
+func assignRun(opts *AssignOptions) error {
+	f := opts.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	upns, err := readUsers(f, opts.Users, opts.UsersFile)
+	if err != nil {
+		return err
+	}
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return err
+	}
+	a := store.LicenseAssignment{ProductID: opts.ProductID, SubscriptionID: opts.SubscriptionID, UPNs: upns,
+		DisabledPlans: cmdutil.SplitList(opts.DisabledPlans)}
+	var res *store.AssignResult
+	if opts.Unassign {
+		res, err = s.UnassignLicenses(ctx, a)
+	} else {
+		res, err = s.AssignLicenses(ctx, a)
+	}
+	if err != nil {
+		return err
+	}
+	defer f.DryRunNote()
+	verb := "Assigned"
+	if opts.Unassign {
+		verb = "Unassigned"
+	}
+	f.Note("%s %d license(s) of %s; %d available", verb, res.Changed, res.ProductName, res.Available)
+	return output.One(p, *res, assignColumns)
+}

@@ -1,0 +1,152 @@
+package license
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
+	"github.com/spf13/cobra"
+)
+
+// ExportUsersOptions are the inputs of export-users.
+type ExportUsersOptions struct {
+	Factory         *cmdutil.Factory
+	SubscriptionIDs []string
+	ProductID       string
+	SelfService     bool
+	Out             string
+	JSON            bool
+}
+
+// NewCmdExportUsers builds export-users.
+func NewCmdExportUsers(f *cmdutil.Factory, runF func(*ExportUsersOptions) error) *cobra.Command {
+	opts := &ExportUsersOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "export-users [--subscription ID,...] [--product ID] [--self-service] [--out FILE] [-o csv|json]",
+		Short: "Export licensed users as CSV (or JSON), streamed",
+		Long: `Export one row per license: upn, displayName, department, productId,
+productName, subscriptionId, purchaser, assignedAt, disabledPlans. CSV unless
+-o json is given on the command line, whatever the configured output. Rows
+stream from the database, so memory does not grow with the tenant. A cell
+that starts with =, +, -, @, a tab or a carriage return is prefixed with '
+so that spreadsheets do not run it. --out writes a file (under a temporary
+name until it is complete) and shows progress when stderr is a terminal.`,
+		Example: `  commercectl export-users --self-service --out self-service-users.csv
+  commercectl export-users --subscription SUB-00005,SUB-00006 -o json`,
+		Args: cmdutil.MaxArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("output") {
+				switch f.Flags.Output {
+				case output.FormatJSON:
+					opts.JSON = true
+				case output.FormatCSV:
+				default:
+					return cmdutil.Usagef("export-users writes csv or json, not %s", f.Flags.Output)
+				}
+			}
+			if f.Flags.JQ != "" {
+				return cmdutil.Usagef("export-users streams its rows: pipe -o json to jq instead of --jq")
+			}
+			opts.SubscriptionIDs = cmdutil.SplitList(opts.SubscriptionIDs)
+			if runF != nil {
+				return runF(opts)
+			}
+			return exportUsersRun(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringSliceVar(&opts.SubscriptionIDs, "subscription", nil, "only these subscriptions, comma-separated")
+	fl.StringVar(&opts.ProductID, "product", "", "only this product")
+	fl.BoolVar(&opts.SelfService, "self-service", false, "only self-service and trial subscriptions")
+	fl.StringVar(&opts.Out, "out", "", "write to FILE instead of stdout")
+	_ = cmd.RegisterFlagCompletionFunc("product", cmdutil.CompleteProductIDs(f))
+	return cmd
+}
+
+func exportUsersRun(opts *ExportUsersOptions) error {
+	f := opts.Factory
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return err
+	}
+	var (
+		dst  io.Writer = f.IOStreams.Out
+		file *os.File
+	)
+	if opts.Out != "" {
+		// Written under a temporary name and renamed when complete: a
+		// killed export never leaves a half-written file under FILE.
+		if st, err := os.Stat(opts.Out); err == nil && st.IsDir() {
+			return store.Errorf(store.EINVALID, "cannot write %s: it is a directory", opts.Out)
+		}
+		file, err = os.CreateTemp(filepath.Dir(opts.Out), "."+filepath.Base(opts.Out)+".*.tmp")
+		if err != nil {
+			// The temporary name is ours, not the user's: say why FILE cannot be written.
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return store.Errorf(store.EINVALID, "cannot write %s: %v", opts.Out, err)
+		}
+		defer os.Remove(file.Name())
+		defer file.Close()
+		dst = file
+	}
+	w := bufio.NewWriterSize(dst, 256<<10)
+	enc := output.NewExportEncoder(w, opts.JSON)
+	var progress *output.Progress
+	if file != nil && f.IOStreams.IsStderrTTY() {
+		progress = output.NewProgress(f.IOStreams.ErrOut, "Exporting users to "+opts.Out)
+	}
+	n := 0
+	err = s.ExportUsers(ctx, store.ExportFilter{SubscriptionIDs: opts.SubscriptionIDs, ProductID: opts.ProductID, SelfService: opts.SelfService},
+		func(r *store.ExportRow) error {
+			n++
+			if progress != nil && n%4096 == 0 {
+				progress.Set(n)
+			}
+			return enc.Row(r)
+		})
+	if err == nil {
+		err = enc.Close()
+	}
+	if err == nil {
+		err = w.Flush()
+	}
+	if progress != nil {
+		progress.Done(n)
+	}
+	if err != nil {
+		return err
+	}
+	if file != nil {
+		// CreateTemp makes the file private (0600); an export is an ordinary file.
+		if err := file.Chmod(0o644); err != nil {
+			return store.Errorf(store.EINTERNAL, "cannot write %s: %v", opts.Out, err)
+		}
+		if err := file.Sync(); err != nil {
+			return store.Errorf(store.EINTERNAL, "cannot write %s: %v", opts.Out, err)
+		}
+		if err := file.Close(); err != nil {
+			return store.Errorf(store.EINTERNAL, "cannot write %s: %v", opts.Out, err)
+		}
+		if err := os.Rename(file.Name(), opts.Out); err != nil {
+			var le *os.LinkError
+			if errors.As(err, &le) {
+				err = le.Err
+			}
+			return store.Errorf(store.EINVALID, "cannot write %s: %v", opts.Out, err)
+		}
+		f.Note("Exported %d license(s) to %s", n, opts.Out)
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+// Package license holds the license verbs: assign, unassign, list, export.
+package license
+
+import (
+	"bufio"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
+	"github.com/spf13/cobra"
+)
+
+// Commands returns the license verbs.
+func Commands(f *cmdutil.Factory) []*cobra.Command {
+	return []*cobra.Command{
+		NewCmdAssignLicense(f, nil),
+		NewCmdUnassignLicense(f, nil),
+		NewCmdListLicenses(f, nil),
+		NewCmdExportUsers(f, nil),
+	}
+}
+
+var summaryColumns = []output.Column[store.LicenseSummary]{
+	{Header: "Product ID", Field: "productId", Get: func(s store.LicenseSummary) string { return s.ProductID }},
+	{Header: "Product", Field: "productName", Get: func(s store.LicenseSummary) string { return s.ProductName }},
+	{Header: "Self-service", Field: "selfService", Get: func(s store.LicenseSummary) string { return strconv.FormatBool(s.SelfService) }},
+	{Header: "Quantity", Field: "quantity", Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.Quantity) }},
+	{Header: "Assigned", Field: "assigned", Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.Assigned) }},
+	{Header: "Available", Field: "available", Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.Available) }},
+	{Header: "Status", Field: "status", Get: func(s store.LicenseSummary) string { return s.Status }},
+}
+
+// licensedUserRow is one user of list-licenses --product, with its purchaser.
+type licensedUserRow struct {
+	Purchaser string
+	store.LicensedUser
+}
+
+// licensedUserColumns: the table (the Summary columns) names the central
+// subscriptions "(organization)"; CSV keeps the purchaser as data, "" for
+// them, as JSON does.
+var licensedUserColumns = []output.Column[licensedUserRow]{
+	{Header: "Purchaser", Field: "purchaser", Get: func(r licensedUserRow) string { return r.Purchaser }},
+	{Header: "Purchaser", Summary: true, Get: func(r licensedUserRow) string { return orCentral(r.Purchaser) }},
+	{Header: "UPN", Field: "upn", Summary: true, Get: func(r licensedUserRow) string { return r.UPN }},
+	{Header: "Name", Field: "displayName", Summary: true, Get: func(r licensedUserRow) string { return r.DisplayName }},
+	{Header: "Subscription", Field: "subscriptionId", Summary: true, Get: func(r licensedUserRow) string { return r.SubscriptionID }},
+	{Header: "Assigned", Field: "assignedAt", Summary: true, Get: func(r licensedUserRow) string { return r.AssignedAt.Format(time.RFC3339) }},
+	{Header: "Apps turned off", Field: "disabledPlans", Summary: true, Get: func(r licensedUserRow) string { return strings.Join(r.DisabledPlans, ";") }},
+}
+
+func orCentral(purchaser string) string {
+	if purchaser == "" {
+		return "(organization)"
+	}
+	return purchaser
+}
+
+var assignColumns = []output.Column[store.AssignResult]{
+	{Header: "Product ID", Field: "productId", Get: func(r store.AssignResult) string { return r.ProductID }},
+	{Header: "Product", Field: "productName", Get: func(r store.AssignResult) string { return r.ProductName }},
+	{Header: "Subscription", Field: "subscriptionId", Get: func(r store.AssignResult) string { return r.SubscriptionID }},
+	{Header: "Changed", Field: "changed", Get: func(r store.AssignResult) string { return strconv.Itoa(r.Changed) }},
+	{Header: "Unchanged", Field: "unchanged", Get: func(r store.AssignResult) string { return strconv.Itoa(r.Unchanged) }},
+	{Header: "Available", Field: "available", Get: func(r store.AssignResult) string { return strconv.Itoa(r.Available) }},
+}
+
+// maxUsersFile bounds --users-file: a UPN per line, a million of them is ~40 MB.
+const maxUsersFile = 256 << 20
+
+// readUsers gathers UPNs from --users (comma-separated) and --users-file (one
+// per line; blank lines, # comments and an "upn" header are skipped; in a
+// CSV line the first field is the UPN). "-" reads stdin.
+func readUsers(f *cmdutil.Factory, users []string, file string) ([]string, error) {
+	upns := cmdutil.SplitList(users)
+	if file == "" {
+		return upns, nil
+	}
+	in, err := cmdutil.OpenInput(f, file)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	read := 0
+	for sc.Scan() {
+		read += len(sc.Bytes()) + 1
+		if read > maxUsersFile {
+			return nil, store.Errorf(store.EINVALID, "%s is larger than %d MB", file, maxUsersFile>>20)
+		}
+		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
+		if i := strings.IndexByte(line, ','); i >= 0 {
+			line = strings.TrimSpace(strings.Trim(line[:i], `"`))
+		}
+		if line == "" || strings.HasPrefix(line, "#") || strings.EqualFold(line, "upn") {
+			continue
+		}
+		upns = append(upns, line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, store.Errorf(store.EINVALID, "cannot read %s: %v", file, err)
+	}
+	return upns, nil
+}

@@ -1,0 +1,237 @@
+package license
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
+	"github.com/spf13/cobra"
+)
+
+// ListLicensesOptions are the inputs of list-licenses.
+type ListLicensesOptions struct {
+	Factory     *cmdutil.Factory
+	SelfService bool
+	ProductID   string
+}
+
+// NewCmdListLicenses builds list-licenses.
+func NewCmdListLicenses(f *cmdutil.Factory, runF func(*ListLicensesOptions) error) *cobra.Command {
+	opts := &ListLicensesOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "list-licenses [--self-service] [--product ID]",
+		Short: "One row per product with its license totals, or a product's users grouped by purchaser",
+		Long: `List one row per product with the totals of all its subscriptions (a
+product bought several times is listed once): licenses of Active
+subscriptions, assigned, available. --self-service counts only self-service
+and trial subscriptions. The Status column appears only while a pool has
+more licenses assigned than it has seats ("N users need a valid license").
+
+--product ID lists that product's licensed users grouped by purchaser; the
+organization's own (central) subscriptions come first.
+
+With -o interactive: pick a product (or name it with --product), then users
+to assign or unassign.`,
+		Args: cmdutil.MaxArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return listLicensesRun(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.SelfService, "self-service", false, "only self-service and trial subscriptions")
+	cmd.Flags().StringVar(&opts.ProductID, "product", "", "list this product's users, grouped by purchaser")
+	_ = cmd.RegisterFlagCompletionFunc("product", cmdutil.CompleteProductIDs(f))
+	return cmd
+}
+
+func listLicensesRun(opts *ListLicensesOptions) error {
+	f := opts.Factory
+	interactive, err := f.Interactive()
+	if err != nil {
+		return err
+	}
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return err
+	}
+	if opts.ProductID != "" && !interactive {
+		groups, err := s.ListLicenseUsers(ctx, opts.ProductID, opts.SelfService)
+		if err != nil {
+			return err
+		}
+		if p.Format == output.FormatJSON || p.Format == output.FormatYAML {
+			return output.List(p, groups, nil)
+		}
+		var rows []licensedUserRow
+		for _, g := range groups {
+			for _, u := range g.Users {
+				rows = append(rows, licensedUserRow{Purchaser: g.Purchaser, LicensedUser: u})
+			}
+		}
+		return output.List(p, rows, licensedUserColumns)
+	}
+	sums, err := s.ListLicenses(ctx, opts.SelfService)
+	if err != nil {
+		return err
+	}
+	if interactive {
+		return pickAndAssign(opts, sums)
+	}
+	cols := summaryColumns
+	if p.Format == output.FormatTable && !anyConflict(sums) {
+		cols = cols[:len(cols)-1] // the Status column shows only while a conflict exists
+	}
+	return output.List(p, sums, cols)
+}
+
+func anyConflict(sums []store.LicenseSummary) bool {
+	for _, s := range sums {
+		if s.Status != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// pickCap bounds the users offered in a list; past it the prompt asks for UPNs.
+const pickCap = 500
+
+// pickProduct is the product --product names (by its id or an old one), or
+// the one picked from the list.
+func pickProduct(opts *ListLicensesOptions, sums []store.LicenseSummary) (int, error) {
+	f := opts.Factory
+	if opts.ProductID == "" {
+		labels := make([]string, len(sums))
+		for i, s := range sums {
+			labels[i] = fmt.Sprintf("%s  %s (%d of %d assigned, %d available)", s.ProductID, s.ProductName, s.Assigned, s.Quantity, s.Available)
+		}
+		return f.Prompter().Select("Which product?", labels, 0)
+	}
+	s, err := f.Store()
+	if err != nil {
+		return 0, err
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return 0, err
+	}
+	// list-subscriptions resolves old ids and refuses unknown products.
+	subs, err := s.ListSubscriptions(ctx, store.SubscriptionFilter{ProductID: opts.ProductID})
+	if err != nil {
+		return 0, err
+	}
+	for i, sum := range sums {
+		if len(subs) > 0 && sum.ProductID == subs[0].ProductID {
+			return i, nil
+		}
+	}
+	return 0, store.Errorf(store.ENOTFOUND, "the tenant has no subscription of %s", opts.ProductID).
+		WithHint("buy one with: commercectl add-subscription --product %s --quantity N", opts.ProductID)
+}
+
+// pickAndAssign is the interactive flow: a product, assign or unassign, the
+// users, a confirmation.
+func pickAndAssign(opts *ListLicensesOptions, sums []store.LicenseSummary) error {
+	f := opts.Factory
+	pr := f.Prompter()
+	if len(sums) == 0 {
+		return store.Errorf(store.ENOTFOUND, "the tenant has no subscriptions yet").
+			WithHint("buy one with: commercectl add-subscription --product ID --quantity N")
+	}
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return err
+	}
+	i, err := pickProduct(opts, sums)
+	if err != nil {
+		return err
+	}
+	product := sums[i]
+	actions := []string{"Assign licenses", "Unassign licenses"}
+	ai, err := pr.Select("What do you want to do?", actions, 0)
+	if err != nil {
+		return err
+	}
+	unassign := ai == 1
+	groups, err := s.ListLicenseUsers(ctx, product.ProductID, false)
+	if err != nil {
+		return err
+	}
+	holders := map[string]bool{}
+	var central []string
+	for _, g := range groups {
+		for _, u := range g.Users {
+			holders[strings.ToLower(u.UPN)] = true
+			if g.Purchaser == "" {
+				central = append(central, u.UPN)
+			}
+		}
+	}
+	var candidates []string
+	if unassign {
+		candidates = central
+	} else {
+		users, err := s.ListUsers(ctx, store.UserFilter{})
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			if !holders[strings.ToLower(u.UPN)] {
+				candidates = append(candidates, u.UPN)
+			}
+		}
+	}
+	if len(candidates) == 0 {
+		fmt.Fprintln(f.IOStreams.ErrOut, "No users to pick from: nothing changed.")
+		return nil
+	}
+	var upns []string
+	if len(candidates) > pickCap {
+		text, err := pr.Input(fmt.Sprintf("%d users could be picked: type UPNs, comma-separated", len(candidates)), "")
+		if err != nil {
+			return err
+		}
+		upns = cmdutil.SplitList([]string{text})
+	} else {
+		picked, err := pr.MultiSelect("Which users? (space to pick, type to filter, enter to go on)", candidates, nil)
+		if err != nil {
+			return err
+		}
+		for _, i := range picked {
+			upns = append(upns, candidates[i])
+		}
+	}
+	if len(upns) == 0 {
+		fmt.Fprintln(f.IOStreams.ErrOut, "Nothing picked: nothing changed.")
+		return nil
+	}
+	verb := "Assign"
+	if unassign {
+		verb = "Unassign"
+	}
+	fmt.Fprintf(f.IOStreams.ErrOut, "Plan: %s %s for %d user(s): %s\n", strings.ToLower(verb), product.ProductName, len(upns), strings.Join(upns, ", "))
+	ok, err := pr.Confirm(fmt.Sprintf("%s %d license(s) of %s?", verb, len(upns), product.ProductName), false)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return output.ErrCanceled
+	}
+	return assignRun(&AssignOptions{Factory: f, ProductID: product.ProductID, Users: upns, Unassign: unassign})
+}

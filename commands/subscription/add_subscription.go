@@ -1,0 +1,66 @@
+package subscription
+
+import (
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/output"
+	"github.com/spf13/cobra"
+)
+
+// AddSubscriptionOptions are the inputs of add-subscription.
+type AddSubscriptionOptions struct {
+	Factory   *cmdutil.Factory
+	ProductID string
+	Quantity  int
+	Months    int
+}
+
+// NewCmdAddSubscription builds add-subscription.
+func NewCmdAddSubscription(f *cmdutil.Factory, runF func(*AddSubscriptionOptions) error) *cobra.Command {
+	opts := &AddSubscriptionOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:     "add-subscription --product ID --quantity N [--months M]",
+		Short:   "Buy a central subscription of a product for the organization",
+		Example: `  commercectl add-subscription --product CFQ7TTC0H9MP --quantity 25 --months 12`,
+		Args:    cmdutil.MaxArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.ProductID == "" {
+				return cmdutil.Usagef("missing --product")
+			}
+			if !cmd.Flags().Changed("quantity") {
+				return cmdutil.Usagef("missing --quantity")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return addSubscriptionRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.ProductID, "product", "", "product id")
+	cmd.Flags().IntVar(&opts.Quantity, "quantity", 0, "number of licenses")
+	cmd.Flags().IntVar(&opts.Months, "months", 12, "term in months")
+	_ = cmd.RegisterFlagCompletionFunc("product", cmdutil.CompleteProductIDs(f))
+	return cmd
+}
+
+func addSubscriptionRun(opts *AddSubscriptionOptions) error {
+	f := opts.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return err
+	}
+	sub, err := s.AddSubscription(ctx, opts.ProductID, opts.Quantity, opts.Months)
+	if err != nil {
+		return err
+	}
+	defer f.DryRunNote()
+	f.Note("Bought %d license(s) of %s for %s a month: subscription %s", sub.Quantity, sub.ProductName, sub.MonthlyCost, sub.ID)
+	return output.One(p, *sub, subscriptionColumns)
+}

@@ -1,0 +1,93 @@
+package subscription
+
+import (
+	"fmt"
+
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
+	"github.com/spf13/cobra"
+)
+
+// BuyLicensesOptions are the inputs of buy-licenses.
+type BuyLicensesOptions struct {
+	Factory        *cmdutil.Factory
+	SubscriptionID string
+	Total          int
+}
+
+// NewCmdBuyLicenses builds buy-licenses.
+func NewCmdBuyLicenses(f *cmdutil.Factory, runF func(*BuyLicensesOptions) error) *cobra.Command {
+	opts := &BuyLicensesOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "buy-licenses --subscription ID --total N",
+		Short: "Set a central subscription's number of licenses and see the new monthly cost",
+		Long: `Set the quantity of an Active central subscription and print the new
+monthly cost. Lowering it below the licenses assigned from it leaves users
+without a valid license (a conflict): that asks for confirmation in a
+terminal and needs --yes otherwise.`,
+		Example: `  commercectl buy-licenses --subscription SUB-00001 --total 30`,
+		Args:    cmdutil.MaxArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.SubscriptionID == "" {
+				return cmdutil.Usagef("missing --subscription")
+			}
+			if !cmd.Flags().Changed("total") {
+				return cmdutil.Usagef("missing --total")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return buyLicensesRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.SubscriptionID, "subscription", "", "central subscription id")
+	cmd.Flags().IntVar(&opts.Total, "total", 0, "the new number of licenses")
+	return cmd
+}
+
+func buyLicensesRun(opts *BuyLicensesOptions) error {
+	f := opts.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return err
+	}
+	// Every refusal but the confirmation comes first, with its own exit code:
+	// a rehearsal that is rolled back checks role, state and quantity.
+	if _, err := s.BuyLicenses(store.WithDryRun(ctx), opts.SubscriptionID, opts.Total, true); err != nil {
+		return err
+	}
+	before, err := s.GetSubscription(ctx, opts.SubscriptionID)
+	if err != nil {
+		return err
+	}
+	confirmed := false
+	if opts.Total < before.Assigned {
+		q := fmt.Sprintf("%s has %d licenses assigned; %d leaves %d users without a valid license. Go on?",
+			before.ID, before.Assigned, opts.Total, before.Assigned-opts.Total)
+		if err := cmdutil.Confirm(f, q); err != nil {
+			return err
+		}
+		confirmed = true
+	}
+	sub, err := s.BuyLicenses(ctx, opts.SubscriptionID, opts.Total, confirmed)
+	if err != nil {
+		return err
+	}
+	defer f.DryRunNote()
+	if sub.Quantity == before.Quantity {
+		fmt.Fprintf(f.IOStreams.ErrOut, "%s already has %d licenses: unchanged\n", sub.ID, sub.Quantity)
+	} else {
+		fmt.Fprintf(f.IOStreams.ErrOut, "%s: %d → %d licenses; new monthly cost %s (was %s)\n",
+			sub.ID, before.Quantity, sub.Quantity, sub.MonthlyCost, before.MonthlyCost)
+	}
+	return output.One(p, *sub, subscriptionColumns)
+}

@@ -1,0 +1,47 @@
+package output
+
+import (
+	"fmt"
+	"io"
+	"time"
+)
+
+// Progress draws one self-overwriting line on a terminal's stderr: what is
+// being done, how many rows so far and how fast. Callers create one only
+// when stderr is a terminal, so piped output never carries it.
+type Progress struct {
+	w     io.Writer
+	label string
+	start time.Time
+	last  time.Time
+}
+
+// NewProgress starts a progress line.
+func NewProgress(w io.Writer, label string) *Progress {
+	now := time.Now()
+	return &Progress{w: w, label: label, start: now}
+}
+
+// Set shows n rows done, at most ten times a second.
+func (p *Progress) Set(n int) {
+	now := time.Now()
+	if now.Sub(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = now
+	fmt.Fprintf(p.w, "\r\x1b[K%s: %s rows (%s/s)", p.label, group(n), group(int(float64(n)/now.Sub(p.start).Seconds())))
+}
+
+// Done ends the line with the total.
+func (p *Progress) Done(n int) {
+	fmt.Fprintf(p.w, "\r\x1b[K%s: %s rows in %s\n", p.label, group(n), time.Since(p.start).Round(time.Millisecond))
+}
+
+// group writes 1234567 as 1,234,567.
+func group(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
