@@ -7,13 +7,6 @@ import (
 	"strings"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
-	"github.com/commercectl/commercectl/commands/audit"
-	"github.com/commercectl/commercectl/commands/catalog"
-	"github.com/commercectl/commercectl/commands/license"
-	"github.com/commercectl/commercectl/commands/policy"
-	"github.com/commercectl/commercectl/commands/subscription"
-	"github.com/commercectl/commercectl/commands/tenant"
-	"github.com/commercectl/commercectl/commands/user"
 	"github.com/commercectl/commercectl/output"
 	"github.com/spf13/cobra"
 )
@@ -29,7 +22,7 @@ func Main() int {
 
 // Run runs the root command with args (nil: the process's) and returns the exit code.
 func Run(f *cmdutil.Factory, args []string) int {
-	root := NewRootCmd(f)
+	root := NewRootCmd(f, args)
 	if args != nil {
 		root.SetArgs(args)
 	}
@@ -52,8 +45,8 @@ func Run(f *cmdutil.Factory, args []string) int {
 	return code
 }
 
-// NewRootCmd builds the command tree.
-func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
+// NewRootCmd builds the command tree for args (nil: the process's).
+func NewRootCmd(f *cmdutil.Factory, args []string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "commercectl",
 		Short: "Administer a tenant's commerce: self-service purchase policies, license requests, subscriptions and licenses",
@@ -113,21 +106,10 @@ license conflicts. The tenant lives in a local SQLite database.`,
 		&cobra.Group{ID: "member", Title: "Member verbs (what a user does in the store):"},
 		&cobra.Group{ID: "audit", Title: "Audit:"},
 	)
-	add := func(group string, cmds ...*cobra.Command) {
-		for _, c := range cmds {
-			c.GroupID = group
-			root.AddCommand(c)
-		}
+	if args == nil {
+		args = os.Args[1:]
 	}
-	add("tenant", tenant.Commands(f)...)
-	add("tenant", user.Commands(f)...)
-	add("policy", policy.Commands(f)...)
-	add("catalog", user.ImportCommands(f)...)
-	add("catalog", catalog.Commands(f)...)
-	add("billing", subscription.Commands(f)...)
-	add("billing", license.Commands(f)...)
-	add("member", subscription.MemberCommands(f)...)
-	add("audit", audit.Commands(f)...)
+	addVerbs(root, f, args)
 
 	// cobra's completion command only prints its help, so it exits 0 for a
 	// shell it does not know. Made runnable, its NoArgs check turns an unknown

@@ -13,11 +13,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Commands returns the audit verbs.
-func Commands(f *cmdutil.Factory) []*cobra.Command {
-	return []*cobra.Command{NewCmdGetAuditLog(f, nil)}
-}
-
 // GetAuditLogOptions are the inputs of get-audit-log.
 type GetAuditLogOptions struct {
 	Factory *cmdutil.Factory

@@ -10,11 +10,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Commands returns the catalog verbs.
-func Commands(f *cmdutil.Factory) []*cobra.Command {
-	return []*cobra.Command{NewCmdImportCatalog(f, nil)}
-}
-
 // ImportCatalogOptions are the inputs of import-catalog.
 type ImportCatalogOptions struct {
 	Factory *cmdutil.Factory

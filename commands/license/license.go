@@ -10,18 +10,7 @@ import (
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
-	"github.com/spf13/cobra"
 )
-
-// Commands returns the license verbs.
-func Commands(f *cmdutil.Factory) []*cobra.Command {
-	return []*cobra.Command{
-		NewCmdAssignLicense(f, nil),
-		NewCmdUnassignLicense(f, nil),
-		NewCmdListLicenses(f, nil),
-		NewCmdExportUsers(f, nil),
-	}
-}
 
 var summaryColumns = []output.Column[store.LicenseSummary]{
 	{Header: "Product ID", Field: "productId", Get: func(s store.LicenseSummary) string { return s.ProductID }},

@@ -6,22 +6,7 @@ import (
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
 	"github.com/itchyny/gojq"
-	"github.com/spf13/cobra"
 )
-
-// Commands returns the policy verbs.
-func Commands(f *cmdutil.Factory) []*cobra.Command {
-	return []*cobra.Command{
-		NewCmdGetPolicies(f, nil),
-		NewCmdGetPolicy(f, nil),
-		NewCmdGetProductPolicies(f, nil),
-		NewCmdGetProductPolicy(f, nil),
-		NewCmdUpdatePolicy(f, nil),
-		NewCmdExportPolicies(f, nil),
-		NewCmdApplyPolicies(f, nil),
-		NewCmdDiffPolicies(f, nil),
-	}
-}
 
 // printer is f.Printer with the --jq expression checked before the verb
 // runs, so that a typo in it cannot fail a command after it changed the

@@ -6,16 +6,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
-	"github.com/spf13/cobra"
 )
-
-// MemberCommands returns the verbs any user may run.
-func MemberCommands(f *cmdutil.Factory) []*cobra.Command {
-	return []*cobra.Command{NewCmdPurchase(f, nil), NewCmdStartTrial(f, nil)}
-}
 
 func timeOrEmpty(t *time.Time) string {
 	if t == nil {

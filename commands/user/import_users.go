@@ -11,11 +11,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// ImportCommands returns the bulk user verbs.
-func ImportCommands(f *cmdutil.Factory) []*cobra.Command {
-	return []*cobra.Command{NewCmdImportUsers(f, nil)}
-}
-
 // ImportUsersOptions are the inputs of import-users.
 type ImportUsersOptions struct {
 	Factory *cmdutil.Factory

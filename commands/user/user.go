@@ -5,16 +5,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
 	"github.com/spf13/cobra"
 )
-
-// Commands returns the user verbs.
-func Commands(f *cmdutil.Factory) []*cobra.Command {
-	return []*cobra.Command{NewCmdAddUser(f, nil), NewCmdSetRole(f, nil), NewCmdListUsers(f, nil)}
-}
 
 var userColumns = []output.Column[store.User]{
 	{Header: "UPN", Field: "upn", Summary: true, Get: func(u store.User) string { return u.UPN }},
