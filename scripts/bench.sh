@@ -11,6 +11,9 @@
 #   BENCH_WARMUP=5       untimed runs of each command before each round
 #   BENCH_MAX_RATIO=     when set (e.g. 2), exit 1 if the ratio commercectl/sqlite3
 #                        is above it; unset: only report
+#   BENCH_ONLY=          run only these benchmarks, e.g. "export_users import_users"
+#   BENCH_BULK_USERS=1000000  users of the synthetic tenant of the bulk benchmarks
+#   BENCH_BULK_RUNS=3    runs of each bulk command (each takes seconds)
 #   BENCH_INSTALL=1      time a copy of BIN installed in .bench/, as a package
 #                        or `install` would put it; 0: time BIN where it is.
 #                        A file the Go linker has just written sits in the page
@@ -30,6 +33,9 @@ ROUNDS=${BENCH_ROUNDS:-15}
 WARMUP=${BENCH_WARMUP:-5}
 MAX_RATIO=${BENCH_MAX_RATIO:-}
 INSTALL=${BENCH_INSTALL:-1}
+ONLY=${BENCH_ONLY:-}
+BULK=${BENCH_BULK_USERS:-1000000}
+BULK_RUNS=${BENCH_BULK_RUNS:-3}
 FAILED=0
 
 # commercectl must read only its flags: no identity, database or format from
@@ -61,6 +67,7 @@ need_tools() {
 	local missing=()
 	command -v hyperfine >/dev/null || missing+=(hyperfine)
 	command -v sqlite3 >/dev/null || missing+=(sqlite3)
+	[[ -x /usr/bin/time ]] || missing+=(time)
 	if ((${#missing[@]})); then
 		echo "bench: installing ${missing[*]}"
 		command -v apt-get >/dev/null || die "install ${missing[*]} (no apt-get here)"
@@ -191,10 +198,121 @@ bench_get_product_policy() {
 		benchprobe "$OUT/benchprobe $DB $policy $product"
 }
 
+# --- Bulk benchmarks (users, licenses, export) ---------------------------------
+# They run on synthetic tenants made by internal/gentenant (a million users by
+# default), generated here and never committed.
+
+# gen_tenants builds gentenant and, when missing or made for another size,
+# the synthetic tenants: $BULK users each holding a license of a
+# self-service subscription, and one tenth of it for the memory comparison.
+gen_tenants() {
+	CGO_ENABLED=0 go build -o "$OUT/gentenant" ./internal/gentenant
+	local n
+	for n in "$BULK" "$((BULK / 10))"; do
+		if [[ ! -s $OUT/tenant-$n.db ]]; then
+			echo "generating a synthetic tenant of $n users in $OUT/tenant-$n.db"
+			"$OUT/gentenant" tenant -users "$n" -licensed "$n" -central "$n" "$OUT/tenant-$n.db"
+			# Bring it to the schema of the binary under test once, untimed.
+			"$CLI" --db "$OUT/tenant-$n.db" --as "$ADMIN" get-policies >/dev/null
+		fi
+	done
+}
+
+# measure CMD... runs a command with its output thrown away and prints
+# "SECONDS MAX_RSS_KB".
+measure() {
+	/usr/bin/time -f '%e %M' -o "$OUT/time.txt" "$@" >/dev/null
+	cat "$OUT/time.txt"
+}
+
+# median of numbers, one per line on stdin.
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+# check NAME OK reports a target met or missed, and marks the run failed
+# when BENCH_MAX_RATIO asks for gating.
+check() {
+	if [[ $2 == 1 ]]; then echo "  target met: $1"; else echo "  TARGET MISSED: $1"; [[ -n $MAX_RATIO ]] && FAILED=1; fi
+	return 0
+}
+
+# import-users of $BULK rows into a new tenant: rows per second and peak memory.
+bench_import_users() {
+	echo
+	echo "== import-users: $BULK rows into a new tenant"
+	local csv=$OUT/users-$BULK.csv i t rss secs=() rsss=()
+	[[ -s $csv ]] || "$OUT/gentenant" users "$BULK" "$csv"
+	for ((i = 1; i <= BULK_RUNS; i++)); do
+		rm -f "$OUT"/import.db*
+		"$CLI" init --tenant Import --admin "$ADMIN" --db "$OUT/import.db" >/dev/null
+		read -r t rss < <(measure "$CLI" --db "$OUT/import.db" --as "$ADMIN" import-users "$csv")
+		secs+=("$t") rsss+=("$rss")
+		echo "  run $i: ${t}s, peak ${rss} KB"
+	done
+	t=$(printf '%s\n' "${secs[@]}" | median)
+	rss=$(printf '%s\n' "${rsss[@]}" | sort -g | tail -1)
+	local rate=$(awk -v n="$BULK" -v t="$t" 'BEGIN {printf "%d", n / t}')
+	echo "  median ${t}s: $rate rows/s; peak memory $((rss / 1024)) MB"
+	check "at least 150,000 rows/s ($rate)" "$(awk -v r="$rate" 'BEGIN {print (r >= 150000)}')"
+	check "peak memory under 150 MB ($((rss / 1024)) MB)" "$((rss < 150 * 1024))"
+}
+
+# export-users of every self-service license to CSV, against sqlite3 -csv
+# running the same query, side by side; and peak memory at a tenth of the rows.
+bench_export_users() {
+	echo
+	echo "== export-users --self-service to CSV: $BULK rows, against sqlite3 -csv"
+	local big=$OUT/tenant-$BULK.db small=$OUT/tenant-$((BULK / 10)).db
+	local sql="SELECT u.upn, u.display_name, u.department, l.product_id, p.name, l.subscription_id, coalesce(pu.upn, ''), l.assigned_at, l.disabled_plans FROM licenses l JOIN users u ON u.id = l.user_id JOIN products p ON p.id = l.product_id JOIN subscriptions s ON s.id = l.subscription_id LEFT JOIN users pu ON pu.id = s.purchaser_id WHERE s.kind <> 'central' ORDER BY l.id"
+	local rows
+	rows=$("$CLI" --db "$big" --as "$ADMIN" export-users --self-service | wc -l)
+	[[ $rows == $((BULK + 1)) ]] || die "export-users wrote $rows lines for $BULK licenses"
+	hyperfine -N --style basic --warmup 1 --runs "$BULK_RUNS" --output pipe \
+		--export-json "$OUT/export-users.json" \
+		-n commercectl "$CLI --db $big --as $ADMIN export-users --self-service" \
+		-n "sqlite3 -csv" "sqlite3 -csv $big \"$sql\"" 2>/dev/null | grep -E 'Time|±|faster' | sed 's/^/  /'
+	local ratio
+	ratio=$(awk '/"mean"/ {gsub(/[^0-9.e-]/, "", $2); m[++n] = $2} END {printf "%.2f", m[1] / m[2]}' "$OUT/export-users.json")
+	echo "  ratio of means commercectl / sqlite3 -csv: $ratio"
+	check "at most 1.6x sqlite3 -csv ($ratio)" "$(awk -v r="$ratio" 'BEGIN {print (r <= 1.6)}')"
+	local t1 m1 t2 m2
+	read -r t1 m1 < <(measure "$CLI" --db "$small" --as "$ADMIN" export-users --self-service)
+	read -r t2 m2 < <(measure "$CLI" --db "$big" --as "$ADMIN" export-users --self-service)
+	echo "  peak memory: $((m1 / 1024)) MB for $((BULK / 10)) rows, $((m2 / 1024)) MB for $BULK rows"
+	check "peak memory under 64 MB ($((m2 / 1024)) MB)" "$((m2 < 64 * 1024))"
+	check "memory does not grow with rows (+$(((m2 - m1) / 1024)) MB)" "$((m2 - m1 < 8 * 1024))"
+}
+
+# assign-license of 100,000 users in one call, on a fresh copy of the big tenant.
+bench_assign_license() {
+	echo
+	echo "== assign-license of 100,000 users in one call, on a tenant of $BULK users"
+	local n=$((BULK < 100000 ? BULK : 100000)) i t secs=()
+	seq -f "user%07g@contoso.com" 2 $((n + 1)) > "$OUT/assign-users.txt"
+	for ((i = 1; i <= BULK_RUNS; i++)); do
+		cp "$OUT/tenant-$BULK.db" "$OUT/assign.db"
+		rm -f "$OUT"/assign.db-wal "$OUT"/assign.db-shm
+		read -r t _ < <(measure "$CLI" --db "$OUT/assign.db" --as "$ADMIN" assign-license --product CFQ7TTC0HD32 --users-file "$OUT/assign-users.txt")
+		secs+=("$t")
+		echo "  run $i: ${t}s"
+	done
+	rm -f "$OUT"/assign.db*
+	t=$(printf '%s\n' "${secs[@]}" | median)
+	echo "  median ${t}s"
+	check "under 2 s ($t)" "$(awk -v t="$t" 'BEGIN {print (t < 2)}')"
+}
+
+wants() { [[ -z $ONLY || " $ONLY " == *" $1 "* ]]; }
+
 main() {
 	need_tools
 	setup
-	bench_get_product_policy
+	wants get_product_policy && bench_get_product_policy
+	if wants import_users || wants export_users || wants assign_license; then
+		gen_tenants
+		wants import_users && bench_import_users
+		wants export_users && bench_export_users
+		wants assign_license && bench_assign_license
+	fi
 	echo
 	echo "hyperfine exports: $OUT/*-round*.json"
 	exit "$FAILED"
