@@ -131,6 +131,19 @@ type JQError struct{ Err error }
 
 func (e *JQError) Error() string { return "--jq: " + e.Err.Error() }
 
+// CheckJQ parses and compiles a --jq expression, so that a verb can refuse
+// a bad one before it changes anything.
+func CheckJQ(expr string) error {
+	q, err := gojq.Parse(expr)
+	if err == nil {
+		_, err = gojq.Compile(q)
+	}
+	if err != nil {
+		return &JQError{err}
+	}
+	return nil
+}
+
 func runJQ(w io.Writer, expr string, doc []byte) error {
 	q, err := gojq.Parse(expr)
 	if err != nil {

@@ -165,6 +165,11 @@ func (f *Factory) Printer() (*output.Printer, error) {
 	if format == output.FormatInteractive {
 		format = output.FormatTable
 	}
+	if f.Flags.JQ != "" {
+		if err := output.CheckJQ(f.Flags.JQ); err != nil {
+			return nil, err
+		}
+	}
 	return &output.Printer{Format: format, JQ: f.Flags.JQ, Out: f.IOStreams.Out}, nil
 }
 

@@ -40,7 +40,7 @@ the plan. "-f -" reads the file from stdin.`,
 
 func applyPoliciesRun(opts *ApplyPoliciesOptions) error {
 	f := opts.Factory
-	p, err := printer(f)
+	p, err := f.Printer()
 	if err != nil {
 		return err
 	}

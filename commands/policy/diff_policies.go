@@ -35,7 +35,7 @@ func NewCmdDiffPolicies(f *cmdutil.Factory, runF func(*DiffPoliciesOptions) erro
 
 func diffPoliciesRun(opts *DiffPoliciesOptions) error {
 	f := opts.Factory
-	p, err := printer(f)
+	p, err := f.Printer()
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func NewCmdExportPolicies(f *cmdutil.Factory, runF func(*ExportPoliciesOptions) 
 
 func exportPoliciesRun(opts *ExportPoliciesOptions) error {
 	f := opts.Factory
-	p, err := printer(f)
+	p, err := f.Printer()
 	if err != nil {
 		return err
 	}

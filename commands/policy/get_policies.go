@@ -29,7 +29,7 @@ func NewCmdGetPolicies(f *cmdutil.Factory, runF func(*GetPoliciesOptions) error)
 
 func getPoliciesRun(opts *GetPoliciesOptions) error {
 	f := opts.Factory
-	p, err := printer(f)
+	p, err := f.Printer()
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func NewCmdGetPolicy(f *cmdutil.Factory, runF func(*GetPolicyOptions) error) *co
 
 func getPolicyRun(opts *GetPolicyOptions) error {
 	f := opts.Factory
-	p, err := printer(f)
+	p, err := f.Printer()
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func NewCmdGetProductPolicy(f *cmdutil.Factory, runF func(*GetProductPolicyOptio
 
 func getProductPolicyRun(opts *GetProductPolicyOptions) error {
 	f := opts.Factory
-	p, err := printer(f)
+	p, err := f.Printer()
 	if err != nil {
 		return err
 	}

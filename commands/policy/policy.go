@@ -2,32 +2,9 @@
 package policy
 
 import (
-	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
-	"github.com/itchyny/gojq"
 )
-
-// printer is f.Printer with the --jq expression checked before the verb
-// runs, so that a typo in it cannot fail a command after it changed the
-// tenant (SPEC §2: a failed command changes nothing). The interactive flow
-// of get-product-policies does not print through it.
-func printer(f *cmdutil.Factory) (*output.Printer, error) {
-	p, err := f.Printer()
-	if err != nil {
-		return nil, err
-	}
-	if p.JQ != "" {
-		q, err := gojq.Parse(p.JQ)
-		if err == nil {
-			_, err = gojq.Compile(q)
-		}
-		if err != nil {
-			return nil, &output.JQError{Err: err}
-		}
-	}
-	return p, nil
-}
 
 var policyColumns = []output.Column[store.Policy]{
 	{Header: "Policy", Field: "policyId", Get: func(p store.Policy) string { return p.ID }},

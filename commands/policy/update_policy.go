@@ -104,7 +104,7 @@ func (o *UpdatePolicyOptions) validate(cmd *cobra.Command) error {
 
 func updatePolicyRun(opts *UpdatePolicyOptions) error {
 	f := opts.Factory
-	p, err := printer(f)
+	p, err := f.Printer()
 	if err != nil {
 		return err
 	}
