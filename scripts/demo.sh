@@ -42,6 +42,17 @@ run apply-policies -f "$POLICY_FILE" --dry-run
 run apply-policies -f "$POLICY_FILE"
 run diff-policies -f "$POLICY_FILE"
 
+# Billing > Licenses: products once each with their totals, self-service
+# purchases grouped by buyer, and the seats an admin hands out.
+run list-licenses
+run list-licenses --product CFQ7TTC0H9MP
+run list-subscriptions --self-service
+run assign-license --product CFQ7TTC0H9MP --users lee.gu@contoso.com
+# A self-service subscription is its buyer's to manage: an admin takes it over.
+refused assign-license --subscription SUB-00005 --users lee.gu@contoso.com
+run buy-licenses --subscription SUB-00001 --total 12
+run export-users --self-service
+
 # Roles are enforced, and every change is in the audit log.
 refused --as patti.fernandez@contoso.com update-policy --product CFQ7TTC0H9MP --value Enabled
 run list-users --role GlobalReader
