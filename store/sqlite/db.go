@@ -19,7 +19,8 @@ import (
 	"syscall"
 
 	"github.com/commercectl/commercectl/store"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	sqlitedrv "modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 //go:embed migrations/*.sql
@@ -258,6 +259,9 @@ func (d *DB) migrate(fresh bool) error {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			if w := d.wrap(err); store.ErrorCode(w) == store.EINTERNAL && strings.Contains(store.ErrorMessage(w), "read-only") {
+				return store.Errorf(store.EINTERNAL, "%s is read-only: its schema needs upgrading from version %d to %d first", d.path, have, want)
+			}
 			return store.Errorf(store.EINTERNAL, "schema migration %s: %v", m.name, err)
 		}
 	}
@@ -277,18 +281,26 @@ func (d *DB) wrap(err error) error {
 	if errors.As(err, &se) {
 		return err
 	}
+	// Classify by SQLite's result code, never by the text: a message can
+	// hold a user's input ("malformed.csv").
+	var le *sqlitedrv.Error
+	if !errors.As(err, &le) {
+		return err
+	}
 	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "readonly database") || strings.Contains(msg, "SQLITE_READONLY"):
+	switch le.Code() & 0xff { // the primary code of an extended one
+	case sqlite3.SQLITE_READONLY:
 		return store.Errorf(store.EINTERNAL, "%s is read-only: cannot change the tenant", d.path)
-	case strings.Contains(msg, "database is locked") || strings.Contains(msg, "SQLITE_BUSY"):
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 		return store.Errorf(store.EINTERNAL, "%s stayed locked by another commercectl for too long; try again", d.path)
-	case strings.Contains(msg, "file is not a database") || strings.Contains(msg, "malformed"):
+	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
 		return store.Errorf(store.EINTERNAL, "%s is damaged: %s", d.path, msg)
-	case strings.Contains(msg, "disk is full") || strings.Contains(msg, "SQLITE_FULL"):
+	case sqlite3.SQLITE_FULL:
 		return store.Errorf(store.EINTERNAL, "no space left to write %s", d.path)
-	case strings.Contains(msg, "unable to open database file"):
+	case sqlite3.SQLITE_CANTOPEN:
 		return store.Errorf(store.EINTERNAL, "cannot open %s: %s", d.path, msg)
+	case sqlite3.SQLITE_IOERR:
+		return store.Errorf(store.EINTERNAL, "cannot read or write %s: %s", d.path, msg)
 	}
 	return err
 }
