@@ -103,6 +103,7 @@ license conflicts. The tenant lives in a local SQLite database.`,
 		&cobra.Group{ID: "policy", Title: "Self-service purchase policies:"},
 		&cobra.Group{ID: "catalog", Title: "Users and catalog:"},
 		&cobra.Group{ID: "billing", Title: "Subscriptions and licenses:"},
+		&cobra.Group{ID: "request", Title: "License requests:"},
 		&cobra.Group{ID: "member", Title: "Member verbs (what a user does in the store):"},
 		&cobra.Group{ID: "audit", Title: "Audit:"},
 	)

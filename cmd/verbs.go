@@ -7,7 +7,9 @@ import (
 	"github.com/commercectl/commercectl/commands/audit"
 	"github.com/commercectl/commercectl/commands/catalog"
 	"github.com/commercectl/commercectl/commands/license"
+	"github.com/commercectl/commercectl/commands/notification"
 	"github.com/commercectl/commercectl/commands/policy"
+	"github.com/commercectl/commercectl/commands/request"
 	"github.com/commercectl/commercectl/commands/subscription"
 	"github.com/commercectl/commercectl/commands/tenant"
 	"github.com/commercectl/commercectl/commands/user"
@@ -56,8 +58,17 @@ var verbs = []verb{
 	v("list-licenses", "billing", license.NewCmdListLicenses),
 	v("export-users", "billing", license.NewCmdExportUsers),
 
+	v("list-requests", "request", request.NewCmdListRequests),
+	v("get-request", "request", request.NewCmdGetRequest),
+	v("approve-request", "request", request.NewCmdApproveRequest),
+	v("deny-request", "request", request.NewCmdDenyRequest),
+	v("set-request-process", "request", request.NewCmdSetRequestProcess),
+	v("get-request-process", "request", request.NewCmdGetRequestProcess),
+	v("list-notifications", "audit", notification.NewCmdListNotifications),
+
 	v("purchase", "member", subscription.NewCmdPurchase),
 	v("start-trial", "member", subscription.NewCmdStartTrial),
+	v("new-request", "member", request.NewCmdNewRequest),
 
 	v("get-audit-log", "audit", audit.NewCmdGetAuditLog),
 }

@@ -90,8 +90,21 @@ type Service interface {
 	// ExportUsers streams licenses to fn; the row is reused between calls.
 	ExportUsers(ctx context.Context, f ExportFilter, fn func(*ExportRow) error) error
 
+	// License requests and the tenant's own request process.
+	NewRequest(ctx context.Context, productID string, forUPNs []string) (*Request, error)
+	ListRequests(ctx context.Context, f RequestFilter) ([]Request, *RequestProcess, error)
+	GetRequest(ctx context.Context, id int64) (*Request, error)
+	ApproveRequest(ctx context.Context, a Approval) (*Request, error)
+	DenyRequest(ctx context.Context, id int64, message string) (*Request, error)
+	SetRequestProcess(ctx context.Context, u RequestProcessUpdate) (*RequestProcess, error)
+	GetRequestProcess(ctx context.Context) (*RequestProcess, error)
+	ListNotifications(ctx context.Context, f NotificationFilter) ([]Notification, error)
+
 	// Audit log.
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+
+	// GetProduct returns a product of the catalog with its old ids and service plans.
+	GetProduct(ctx context.Context, productID string) (*Product, error)
 
 	// For shell completion: ids only, no role check, never fails loudly.
 	ProductIDs(ctx context.Context) ([]string, error)

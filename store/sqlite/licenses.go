@@ -298,51 +298,9 @@ func (d *DB) AssignLicenses(ctx context.Context, a store.LicenseAssignment) (*st
 		if err := t.unknownPicked(); err != nil {
 			return err
 		}
-		ids := p.subIDs()
-		holdElsewhere, err := t.column(`SELECT u.upn || ' (' || l.subscription_id || ')' FROM pick p JOIN users u ON u.upn_key = p.upn_key
-			JOIN licenses l ON l.user_id = u.id AND l.product_id = ?
-			WHERE l.subscription_id NOT IN (`+placeholders(len(ids)+1)+`) ORDER BY p.pos`, stringArgs([]any{p.productID, ""}, ids)...)
+		already, upns, err := t.assignPicked(p, n, plans, false)
 		if err != nil {
 			return err
-		}
-		if len(holdElsewhere) > 0 {
-			return store.Errorf(store.ECONFLICT, "a user holds at most one license of %s, and %s already licensed from another subscription: %s",
-				p.productName, plural(len(holdElsewhere), "user"), listSome(holdElsewhere, 5)).
-				WithHint("unassign those first; nothing was changed")
-		}
-		var already int
-		if err := t.QueryRowContext(t.ctx, `SELECT count(*) FROM pick p JOIN users u ON u.upn_key = p.upn_key
-			JOIN licenses l ON l.user_id = u.id AND l.product_id = ?`, p.productID).Scan(&already); err != nil {
-			return err
-		}
-		need := n - already
-		if need > p.free() {
-			return shortfall(p, need)
-		}
-		upns, err := t.pickedUPNs(`WHERE NOT EXISTS (SELECT 1 FROM licenses l WHERE l.user_id = u.id AND l.product_id = ?)`, p.productID)
-		if err != nil {
-			return err
-		}
-		at := fmtTime(t.now)
-		for _, s := range p.fill {
-			if need == 0 {
-				break
-			}
-			k := min(s.Available, need)
-			if k == 0 {
-				continue
-			}
-			r, err := t.ExecContext(t.ctx, `INSERT INTO licenses (user_id, product_id, subscription_id, disabled_plans, assigned_at)
-				SELECT u.id, ?, ?, ?, ? FROM pick p JOIN users u ON u.upn_key = p.upn_key
-				WHERE NOT EXISTS (SELECT 1 FROM licenses l WHERE l.user_id = u.id AND l.product_id = ?)
-				ORDER BY p.pos LIMIT ?`, p.productID, s.ID, plans, at, p.productID, k)
-			if err != nil {
-				return err
-			}
-			added, _ := r.RowsAffected()
-			need -= int(added)
-			s.Available -= int(added)
-			p.assigned += int(added)
 		}
 		res = &store.AssignResult{ProductID: p.productID, ProductName: p.productName, SubscriptionID: p.named,
 			Changed: n - already, Unchanged: already, Available: p.free(), UPNs: upns}
@@ -352,6 +310,63 @@ func (d *DB) AssignLicenses(ctx context.Context, a store.LicenseAssignment) (*st
 		return t.audit("assign-license", p.label, nil, map[string]any{"users": res.Changed, "upns": res.UPNs, "disabledPlans": splitPlans(plans)})
 	})
 	return res, err
+}
+
+// assignPicked gives each user of the pick table a license from the pool,
+// all or nothing, and returns how many already held the product and (the
+// first 1,000 of) those it licensed. A user who holds the product from
+// another pool is refused, unless anyPool: then, as when a license request
+// is approved, having the product is enough.
+func (t *tx) assignPicked(p *pool, n int, plans string, anyPool bool) (int, []string, error) {
+	if !anyPool {
+		ids := p.subIDs()
+		holdElsewhere, err := t.column(`SELECT u.upn || ' (' || l.subscription_id || ')' FROM pick p JOIN users u ON u.upn_key = p.upn_key
+			JOIN licenses l ON l.user_id = u.id AND l.product_id = ?
+			WHERE l.subscription_id NOT IN (`+placeholders(len(ids)+1)+`) ORDER BY p.pos`, stringArgs([]any{p.productID, ""}, ids)...)
+		if err != nil {
+			return 0, nil, err
+		}
+		if len(holdElsewhere) > 0 {
+			return 0, nil, store.Errorf(store.ECONFLICT, "a user holds at most one license of %s, and %s already licensed from another subscription: %s",
+				p.productName, plural(len(holdElsewhere), "user"), listSome(holdElsewhere, 5)).
+				WithHint("unassign those first; nothing was changed")
+		}
+	}
+	var already int
+	if err := t.QueryRowContext(t.ctx, `SELECT count(*) FROM pick p JOIN users u ON u.upn_key = p.upn_key
+		JOIN licenses l ON l.user_id = u.id AND l.product_id = ?`, p.productID).Scan(&already); err != nil {
+		return 0, nil, err
+	}
+	need := n - already
+	if need > p.free() {
+		return 0, nil, shortfall(p, need)
+	}
+	upns, err := t.pickedUPNs(`WHERE NOT EXISTS (SELECT 1 FROM licenses l WHERE l.user_id = u.id AND l.product_id = ?)`, p.productID)
+	if err != nil {
+		return 0, nil, err
+	}
+	at := fmtTime(t.now)
+	for _, s := range p.fill {
+		if need == 0 {
+			break
+		}
+		k := min(s.Available, need)
+		if k == 0 {
+			continue
+		}
+		r, err := t.ExecContext(t.ctx, `INSERT INTO licenses (user_id, product_id, subscription_id, disabled_plans, assigned_at)
+			SELECT u.id, ?, ?, ?, ? FROM pick p JOIN users u ON u.upn_key = p.upn_key
+			WHERE NOT EXISTS (SELECT 1 FROM licenses l WHERE l.user_id = u.id AND l.product_id = ?)
+			ORDER BY p.pos LIMIT ?`, p.productID, s.ID, plans, at, p.productID, k)
+		if err != nil {
+			return 0, nil, err
+		}
+		added, _ := r.RowsAffected()
+		need -= int(added)
+		s.Available -= int(added)
+		p.assigned += int(added)
+	}
+	return already, upns, nil
 }
 
 // shortfall refuses an assignment the pool has no room for. What is missing

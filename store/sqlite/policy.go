@@ -569,3 +569,32 @@ func (d *DB) ApplyPolicies(ctx context.Context, desired store.PolicySet) ([]stor
 	})
 	return out, err
 }
+
+// GetProduct returns a product with its old ids and service plans.
+func (d *DB) GetProduct(ctx context.Context, productID string) (*store.Product, error) {
+	var p store.Product
+	err := d.read(ctx, func(t *tx) error {
+		if err := t.requireIdentity(); err != nil {
+			return err
+		}
+		id, err := t.resolveProduct(productID)
+		if err != nil {
+			return err
+		}
+		var price int64
+		if err := t.QueryRowContext(t.ctx, `SELECT id, name, publisher, sku_part_number, sku_id, monthly_price_cents, trial_without_payment
+			FROM products WHERE id = ?`, id).Scan(&p.ID, &p.Name, &p.Publisher, &p.SkuPartNumber, &p.SkuID, &price, &p.TrialWithoutPayment); err != nil {
+			return err
+		}
+		p.MonthlyPrice = store.Cents(price)
+		if p.Aliases, err = t.column(`SELECT alias FROM product_aliases WHERE product_id = ? ORDER BY alias`, id); err != nil {
+			return err
+		}
+		p.ServicePlans, err = t.column(`SELECT name FROM service_plans WHERE product_id = ? ORDER BY name`, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}

@@ -1,0 +1,58 @@
+package request
+
+import (
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/spf13/cobra"
+)
+
+// DenyRequestOptions are the inputs of deny-request.
+type DenyRequestOptions struct {
+	Factory *cmdutil.Factory
+	ID      int64
+	Message string
+}
+
+// NewCmdDenyRequest builds deny-request.
+func NewCmdDenyRequest(f *cmdutil.Factory, runF func(*DenyRequestOptions) error) *cobra.Command {
+	opts := &DenyRequestOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "deny-request ID [--message TEXT]",
+		Short: "Decline a license request; everyone in it is told",
+		Args:  cmdutil.ExactArgs(1, "a request id"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := requestID(args[0])
+			if err != nil {
+				return err
+			}
+			opts.ID = id
+			if runF != nil {
+				return runF(opts)
+			}
+			return deny(f, opts.ID, opts.Message)
+		},
+	}
+	addMessageFlag(cmd, &opts.Message)
+	return cmd
+}
+
+func deny(f *cmdutil.Factory, id int64, message string) error {
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return err
+	}
+	r, err := s.DenyRequest(ctx, id, message)
+	if err != nil {
+		return err
+	}
+	defer f.DryRunNote()
+	f.Note("Declined request %d", r.ID)
+	return printRequest(f, p, r)
+}

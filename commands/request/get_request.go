@@ -1,0 +1,54 @@
+package request
+
+import (
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/spf13/cobra"
+)
+
+// GetRequestOptions are the inputs of get-request.
+type GetRequestOptions struct {
+	Factory *cmdutil.Factory
+	ID      int64
+}
+
+// NewCmdGetRequest builds get-request.
+func NewCmdGetRequest(f *cmdutil.Factory, runF func(*GetRequestOptions) error) *cobra.Command {
+	opts := &GetRequestOptions{Factory: f}
+	return &cobra.Command{
+		Use:   "get-request ID",
+		Short: "Show a license request with each of its users and their decision",
+		Args:  cmdutil.ExactArgs(1, "a request id"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := requestID(args[0])
+			if err != nil {
+				return err
+			}
+			opts.ID = id
+			if runF != nil {
+				return runF(opts)
+			}
+			return getRequestRun(opts)
+		},
+	}
+}
+
+func getRequestRun(opts *GetRequestOptions) error {
+	f := opts.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return err
+	}
+	r, err := s.GetRequest(ctx, opts.ID)
+	if err != nil {
+		return err
+	}
+	return printRequest(f, p, r)
+}

@@ -1,0 +1,69 @@
+package request
+
+import (
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/output"
+	"github.com/spf13/cobra"
+)
+
+// NewRequestOptions are the inputs of new-request.
+type NewRequestOptions struct {
+	Factory   *cmdutil.Factory
+	ProductID string
+	For       []string
+}
+
+// NewCmdNewRequest builds new-request.
+func NewCmdNewRequest(f *cmdutil.Factory, runF func(*NewRequestOptions) error) *cobra.Command {
+	opts := &NewRequestOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "new-request --product ID [--for UPN,...]",
+		Short: "Ask for a license of a product you may not buy yourself, for you and colleagues",
+		Long: `Ask the admins for a license of a product whose AllowSelfServicePurchase is
+not Enabled, for yourself and the colleagues named with --for. Everyone in
+the request is told the decision. When the organization uses its own
+request process, its message and link are shown instead (exit 5).`,
+		Example: `  commercectl new-request --product CFQ7TTC0HDB0 --for ada@contoso.com,alan@contoso.com`,
+		Args:    cmdutil.MaxArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.ProductID == "" {
+				return cmdutil.Usagef("missing --product")
+			}
+			if cmd.Flags().Changed("for") && len(cmdutil.SplitList(opts.For)) == 0 {
+				return cmdutil.Usagef("--for needs at least one UPN")
+			}
+			opts.For = cmdutil.SplitList(opts.For)
+			if runF != nil {
+				return runF(opts)
+			}
+			return newRequestRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.ProductID, "product", "", "product id")
+	cmd.Flags().StringSliceVar(&opts.For, "for", nil, "colleagues who need it too, comma-separated")
+	_ = cmd.RegisterFlagCompletionFunc("product", cmdutil.CompleteProductIDs(f))
+	return cmd
+}
+
+func newRequestRun(opts *NewRequestOptions) error {
+	f := opts.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return err
+	}
+	r, err := s.NewRequest(ctx, opts.ProductID, opts.For)
+	if err != nil {
+		return err
+	}
+	defer f.DryRunNote()
+	f.Note("Sent request %d for %s", r.ID, r.ProductName)
+	return output.One(p, *r, requestColumns)
+}
