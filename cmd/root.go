@@ -52,8 +52,8 @@ func NewRootCmd(f *cmdutil.Factory, args []string) *cobra.Command {
 		Short: "Administer a tenant's commerce: self-service purchase policies, license requests, subscriptions and licenses",
 		Long: `commercectl administers a tenant's commerce from any terminal or pipeline:
 who may buy products on their own (AllowSelfServicePurchase), license
-requests, self-service subscriptions and taking them over, licenses and
-license conflicts. The tenant lives in a local SQLite database.`,
+requests, subscriptions (self-service ones too), licenses, and the audit
+log of every change. The tenant lives in a local SQLite database.`,
 		Version:       Version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -66,6 +66,12 @@ license conflicts. The tenant lives in a local SQLite database.`,
 			}
 			if _, err := f.OutputFormat(); err != nil {
 				return err
+			}
+			// A --jq that does not parse is refused before any verb runs.
+			if f.Flags.JQ != "" {
+				if err := output.CheckJQ(f.Flags.JQ); err != nil {
+					return err
+				}
 			}
 			if cmd.Flags().Changed("config") {
 				// A config file named on the command line must be readable,

@@ -127,9 +127,18 @@ func (p *Printer) json(v any) error {
 }
 
 // JQError is a --jq expression that does not parse or fails on the data.
-type JQError struct{ Err error }
+// Runtime is set when it failed on the data: the command itself had run.
+type JQError struct {
+	Err     error
+	Runtime bool
+}
 
-func (e *JQError) Error() string { return "--jq: " + e.Err.Error() }
+func (e *JQError) Error() string {
+	if e.Runtime {
+		return "--jq: " + e.Err.Error() + " (the command ran; only its output could not be filtered)"
+	}
+	return "--jq: " + e.Err.Error()
+}
 
 // CheckJQ parses and compiles a --jq expression, so that a verb can refuse
 // a bad one before it changes anything.
@@ -139,7 +148,7 @@ func CheckJQ(expr string) error {
 		_, err = gojq.Compile(q)
 	}
 	if err != nil {
-		return &JQError{err}
+		return &JQError{Err: err}
 	}
 	return nil
 }
@@ -147,11 +156,11 @@ func CheckJQ(expr string) error {
 func runJQ(w io.Writer, expr string, doc []byte) error {
 	q, err := gojq.Parse(expr)
 	if err != nil {
-		return &JQError{err}
+		return &JQError{Err: err}
 	}
 	code, err := gojq.Compile(q)
 	if err != nil {
-		return &JQError{err}
+		return &JQError{Err: err}
 	}
 	var v any
 	if err := json.Unmarshal(doc, &v); err != nil {
@@ -164,7 +173,7 @@ func runJQ(w io.Writer, expr string, doc []byte) error {
 			return nil
 		}
 		if err, ok := out.(error); ok {
-			return &JQError{err}
+			return &JQError{Err: err, Runtime: true}
 		}
 		// Strings print bare, like jq -r: what a script wants from --jq '.id'.
 		if s, ok := out.(string); ok {

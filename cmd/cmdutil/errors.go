@@ -55,7 +55,9 @@ func ExitCode(err error) (int, string) {
 		return ExitUsage, store.EINVALID
 	case errors.As(err, &drift):
 		return ExitDrift, "drift"
-	case isCobraUsage(err):
+	case store.ErrorCode(err) == store.EINTERNAL && isCobraUsage(err):
+		// Only an error the domain did not name can be cobra's: a domain
+		// message may quote input such as "X requires Y".
 		return ExitUsage, store.EINVALID
 	}
 	switch code := store.ErrorCode(err); code {
@@ -77,7 +79,7 @@ func isCobraUsage(err error) bool {
 	msg := err.Error()
 	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "flag needs an argument",
 		"invalid argument", "required flag", "accepts ", "requires ", "if any flags in the group"} {
-		if strings.HasPrefix(msg, p) || strings.Contains(msg, " "+p) {
+		if strings.HasPrefix(msg, p) {
 			return true
 		}
 	}

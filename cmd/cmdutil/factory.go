@@ -165,11 +165,6 @@ func (f *Factory) Printer() (*output.Printer, error) {
 	if format == output.FormatInteractive {
 		format = output.FormatTable
 	}
-	if f.Flags.JQ != "" {
-		if err := output.CheckJQ(f.Flags.JQ); err != nil {
-			return nil, err
-		}
-	}
 	return &output.Printer{Format: format, JQ: f.Flags.JQ, Out: f.IOStreams.Out}, nil
 }
 
@@ -283,6 +278,9 @@ func (f *Factory) SaveConnection(as, db string) (string, error) {
 	nv.SetConfigType("yaml")
 	for k, v := range settings {
 		nv.Set(k, v)
+	}
+	if f.Flags.DryRun {
+		return path, nil // what would be written, and where: nothing is
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", store.Errorf(store.EINVALID, "cannot create %s: %v", filepath.Dir(path), err)

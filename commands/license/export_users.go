@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
@@ -41,7 +42,7 @@ name until it is complete) and shows progress when stderr is a terminal.`,
 		Args: cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.Flags().Changed("output") {
-				switch f.Flags.Output {
+				switch strings.ToLower(f.Flags.Output) {
 				case output.FormatJSON:
 					opts.JSON = true
 				case output.FormatCSV:

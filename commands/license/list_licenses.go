@@ -127,13 +127,13 @@ func pickProduct(opts *ListLicensesOptions, sums []store.LicenseSummary) (int, e
 	if err != nil {
 		return 0, err
 	}
-	// list-subscriptions resolves old ids and refuses unknown products.
-	subs, err := s.ListSubscriptions(ctx, store.SubscriptionFilter{ProductID: opts.ProductID})
+	// GetProduct resolves old ids and refuses unknown products.
+	prod, err := s.GetProduct(ctx, opts.ProductID)
 	if err != nil {
 		return 0, err
 	}
 	for i, sum := range sums {
-		if len(subs) > 0 && sum.ProductID == subs[0].ProductID {
+		if sum.ProductID == prod.ID {
 			return i, nil
 		}
 	}

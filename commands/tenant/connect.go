@@ -81,6 +81,7 @@ func connectRun(opts *ConnectOptions) error {
 	if err != nil {
 		return err
 	}
+	defer f.DryRunNote()
 	f.Note("Connected as %s to %s", u.UPN, path)
 	return output.One(p, Connection{As: u.UPN, DB: path, Config: cfg}, connectionColumns)
 }
@@ -106,6 +107,7 @@ func NewCmdDisconnect(f *cmdutil.Factory, runF func(*DisconnectOptions) error) *
 			if err != nil {
 				return err
 			}
+			defer f.DryRunNote()
 			f.Note("Disconnected: %s no longer names an identity or a database", path)
 			return nil
 		},

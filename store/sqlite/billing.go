@@ -8,7 +8,8 @@ import (
 )
 
 var (
-	billingReaders = []string{store.RoleGlobalAdmin, store.RoleBillingAdmin, store.RoleGlobalReader, store.RoleLicenseAdmin}
+	// SPEC §3: LicenseAdmin reads licenses and users, not subscriptions.
+	billingReaders = []string{store.RoleGlobalAdmin, store.RoleBillingAdmin, store.RoleGlobalReader}
 	billingWriters = []string{store.RoleGlobalAdmin, store.RoleBillingAdmin}
 )
 

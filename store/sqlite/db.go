@@ -15,7 +15,6 @@ import (
 	"os"
 	"runtime"
 	"sort"
-	"strings"
 	"syscall"
 
 	"github.com/commercectl/commercectl/store"
@@ -259,7 +258,7 @@ func (d *DB) migrate(fresh bool) error {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			if w := d.wrap(err); store.ErrorCode(w) == store.EINTERNAL && strings.Contains(store.ErrorMessage(w), "read-only") {
+			if sqliteCode(err) == sqlite3.SQLITE_READONLY {
 				return store.Errorf(store.EINTERNAL, "%s is read-only: its schema needs upgrading from version %d to %d first", d.path, have, want)
 			}
 			return store.Errorf(store.EINTERNAL, "schema migration %s: %v", m.name, err)
@@ -270,6 +269,15 @@ func (d *DB) migrate(fresh bool) error {
 		return d.wrap(err)
 	}
 	return d.wrap(tx.Commit())
+}
+
+// sqliteCode is the primary result code of a driver error, or 0.
+func sqliteCode(err error) int {
+	var le *sqlitedrv.Error
+	if !errors.As(err, &le) {
+		return 0
+	}
+	return le.Code() & 0xff // the primary code of an extended one
 }
 
 // wrap turns driver errors a person can act on into one clear domain error.
@@ -283,12 +291,8 @@ func (d *DB) wrap(err error) error {
 	}
 	// Classify by SQLite's result code, never by the text: a message can
 	// hold a user's input ("malformed.csv").
-	var le *sqlitedrv.Error
-	if !errors.As(err, &le) {
-		return err
-	}
 	msg := err.Error()
-	switch le.Code() & 0xff { // the primary code of an extended one
+	switch sqliteCode(err) {
 	case sqlite3.SQLITE_READONLY:
 		return store.Errorf(store.EINTERNAL, "%s is read-only: cannot change the tenant", d.path)
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
