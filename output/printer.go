@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -107,23 +108,23 @@ func summary[T any](cols []Column[T]) []Column[T] {
 
 // JSON writes v as indented JSON, through the --jq filter when one is set.
 func (p *Printer) json(v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
 	if p.JQ != "" {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
 		return runJQ(p.Out, p.JQ, b)
 	}
-	var buf strings.Builder
-	enc := json.NewEncoder(&buf)
+	// Encoded once, straight into a buffered stdout: a list of thousands of
+	// requests is megabytes of JSON, not to be built, re-indented and copied.
+	w := bufio.NewWriterSize(p.Out, 64<<10)
+	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	var raw json.RawMessage = b
-	if err := enc.Encode(raw); err != nil {
+	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	_, err = io.WriteString(p.Out, buf.String())
-	return err
+	return w.Flush()
 }
 
 // JQError is a --jq expression that does not parse or fails on the data.

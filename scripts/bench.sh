@@ -14,6 +14,9 @@
 #   BENCH_ONLY=          run only these benchmarks, e.g. "export_users import_users"
 #   BENCH_BULK_USERS=1000000  users of the synthetic tenant of the bulk benchmarks
 #   BENCH_BULK_RUNS=3    runs of each bulk command (each takes seconds)
+#   BENCH_REQUESTS=100000     license requests stored in the big synthetic tenant
+#   BENCH_REQUEST_USERS=5000  users named by the request approve_request approves
+#   BENCH_LIST_RUNS=30   hyperfine runs of each list-requests command
 #   BENCH_INSTALL=1      time a copy of BIN installed in .bench/, as a package
 #                        or `install` would put it; 0: time BIN where it is.
 #                        A file the Go linker has just written sits in the page
@@ -36,6 +39,14 @@ INSTALL=${BENCH_INSTALL:-1}
 ONLY=${BENCH_ONLY:-}
 BULK=${BENCH_BULK_USERS:-1000000}
 BULK_RUNS=${BENCH_BULK_RUNS:-3}
+REQUESTS=${BENCH_REQUESTS:-100000}
+REQUEST_USERS=${BENCH_REQUEST_USERS:-5000}
+LIST_RUNS=${BENCH_LIST_RUNS:-30}
+# The clock of internal/gentenant's tenants (its Now): the requests it makes
+# are dated relative to it, so the request benchmarks run at that time
+# (COMMERCECTL_NOW, set for those commands only) and the data stays valid
+# however long it is kept.
+GEN_NOW=2026-11-01T09:00:00Z
 FAILED=0
 
 # commercectl must read only its flags: no identity, database or format from
@@ -205,16 +216,24 @@ bench_get_product_policy() {
 # gen_tenants builds gentenant and, when missing or made for another size,
 # the synthetic tenants: $BULK users each holding a license of a
 # self-service subscription, and one tenth of it for the memory comparison.
+# The big one also holds $REQUESTS license requests, the last of them pending
+# and naming $REQUEST_USERS users (gentenant -requests).
 gen_tenants() {
 	CGO_ENABLED=0 go build -o "$OUT/gentenant" ./internal/gentenant
-	local n
+	REQUEST_USERS=$((REQUEST_USERS < BULK ? REQUEST_USERS : BULK))
+	local n db reqs have
 	for n in "$BULK" "$((BULK / 10))"; do
-		if [[ ! -s $OUT/tenant-$n.db ]]; then
-			echo "generating a synthetic tenant of $n users in $OUT/tenant-$n.db"
-			"$OUT/gentenant" tenant -users "$n" -licensed "$n" -central "$n" "$OUT/tenant-$n.db"
-			# Bring it to the schema of the binary under test once, untimed.
-			"$CLI" --db "$OUT/tenant-$n.db" --as "$ADMIN" get-policies >/dev/null
+		db=$OUT/tenant-$n.db reqs=0
+		[[ $n == "$BULK" ]] && reqs=$REQUESTS
+		have=
+		[[ -s $db ]] && have=$(sqlite3 "$db" "SELECT count(*) || ' ' || (SELECT count(*) FROM request_users WHERE request_id = (SELECT max(id) FROM requests)) FROM requests")
+		if [[ $have != "$reqs $((reqs ? REQUEST_USERS : 0))" ]]; then
+			echo "generating a synthetic tenant of $n users and $reqs requests in $db"
+			"$OUT/gentenant" tenant -users "$n" -licensed "$n" -central "$n" -requests "$reqs" -request-users "$REQUEST_USERS" "$db"
 		fi
+		# Bring it to the schema of the binary under test, untimed (a no-op
+		# when it is there already).
+		"$CLI" --db "$db" --as "$ADMIN" get-policies >/dev/null
 	done
 }
 
@@ -301,17 +320,91 @@ bench_assign_license() {
 	check "under 2 s ($t)" "$(awk -v t="$t" 'BEGIN {print (t < 2)}')"
 }
 
+# --- License requests --------------------------------------------------------
+# On the big synthetic tenant and its $REQUESTS requests, at gentenant's clock.
+
+# approve-request of the pending request naming $REQUEST_USERS users, on a
+# fresh copy of the tenant each run; every run is checked afterwards: the
+# request Approved, one new license from the central pool and one e-mail per
+# user.
+bench_approve_request() {
+	echo
+	echo "== approve-request of a request naming $REQUEST_USERS users, on a tenant of $BULK users and $REQUESTS requests"
+	local db=$OUT/tenant-$BULK.db copy=$OUT/approve.db id n status free before i t secs=() after want
+	read -r id n status < <(sqlite3 -separator ' ' "$db" "SELECT r.id, count(*), r.status FROM requests r JOIN request_users x ON x.request_id = r.id
+		WHERE r.id = (SELECT max(id) FROM requests) GROUP BY r.id")
+	[[ $n == "$REQUEST_USERS" && $status == Pending ]] || die "request $id names $n users and is $status, not $REQUEST_USERS and Pending"
+	read -r free before < <(sqlite3 -separator ' ' "$db" "SELECT s.quantity - count(l.id), count(l.id) FROM subscriptions s
+		LEFT JOIN licenses l ON l.subscription_id = s.id WHERE s.id = 'SUB-CENTRAL' GROUP BY s.id")
+	((free >= n)) || die "SUB-CENTRAL has $free free seats for $n users"
+	echo "   \$ COMMERCECTL_NOW=$GEN_NOW $CLI --db $copy --as $ADMIN approve-request $id -o json"
+	want="Approved $((before + n)) $n"
+	for ((i = 1; i <= BULK_RUNS; i++)); do
+		cp "$db" "$copy"
+		rm -f "$copy-wal" "$copy-shm"
+		read -r t _ < <(COMMERCECTL_NOW=$GEN_NOW measure "$CLI" --db "$copy" --as "$ADMIN" approve-request "$id" -o json)
+		after=$(sqlite3 -separator ' ' "$copy" "SELECT (SELECT status FROM requests WHERE id = $id),
+			(SELECT count(*) FROM licenses WHERE subscription_id = 'SUB-CENTRAL'),
+			(SELECT count(*) FROM notifications WHERE kind = 'request-approved' AND body LIKE 'Request $id,%')")
+		[[ $after == "$want" ]] || die "after approve-request: status, SUB-CENTRAL licenses, e-mails = $after, not $want"
+		secs+=("$t")
+		echo "  run $i: ${t}s"
+	done
+	rm -f "$copy" "$copy-wal" "$copy-shm"
+	t=$(printf '%s\n' "${secs[@]}" | median)
+	echo "  median ${t}s"
+	check "under 1 s ($t)" "$(awk -v t="$t" 'BEGIN {print (t < 1)}')"
+}
+
+# list-requests -o json, the default (pending, within retention) and
+# --status all, with hyperfine; each checked first to list the requests and
+# users that sqlite3 counts in the retention window.
+bench_list_requests() {
+	echo
+	echo "== list-requests -o json on $REQUESTS stored requests, on a tenant of $BULK users"
+	local db=$OUT/tenant-$BULK.db status cond got want
+	local cli="$CLI --db $db --as $ADMIN list-requests -o json"
+	for status in pending all; do
+		cond=
+		[[ $status == pending ]] && cond="AND r.status = 'Pending'"
+		want=$(sqlite3 "$db" "SELECT count(DISTINCT r.id) || ' requests, ' || count(*) || ' users' FROM requests r
+			JOIN request_users x ON x.request_id = r.id
+			WHERE r.requested_at >= strftime('%Y-%m-%dT%H:%M:%SZ', '$GEN_NOW', '-' || (SELECT request_retention_days FROM tenant) || ' days') $cond")
+		got=$(COMMERCECTL_NOW=$GEN_NOW $cli --status "$status" --jq '"\(length) requests, \(map(.users | length) | add) users"')
+		[[ $got == "$want" ]] || die "list-requests --status $status printed $got; sqlite3 counts $want"
+		echo "   --status $status: $got"
+	done
+	local -a hf=(hyperfine -N --style basic --warmup 3 --runs "$LIST_RUNS"
+		--export-json "$OUT/list-requests.json" --export-csv "$OUT/list-requests.csv"
+		-n pending "$cli" -n all "$cli --status all")
+	echo "   \$ COMMERCECTL_NOW=$GEN_NOW $(shell_words "${hf[@]}")"
+	COMMERCECTL_NOW=$GEN_NOW "${hf[@]}" >/dev/null 2>"$OUT/list-requests.log" || { cat "$OUT/list-requests.log" >&2; die "hyperfine failed"; }
+	# CSV columns: command,mean,stddev,median,user,system,min,max (seconds).
+	local name mean sd med user sys min max what
+	while IFS=, read -r name mean sd med user sys min max; do
+		what="list-requests"
+		[[ $name == pending ]] || what+=" --status $name"
+		printf '  %-8s median %6.1f ms, mean %6.1f ± %5.1f ms, min %6.1f ms, user %6.1f ms, sys %5.1f ms\n' "$name" \
+			"$(awk -v x="$med" 'BEGIN {print 1e3 * x}')" "$(awk -v x="$mean" 'BEGIN {print 1e3 * x}')" "$(awk -v x="$sd" 'BEGIN {print 1e3 * x}')" \
+			"$(awk -v x="$min" 'BEGIN {print 1e3 * x}')" "$(awk -v x="$user" 'BEGIN {print 1e3 * x}')" "$(awk -v x="$sys" 'BEGIN {print 1e3 * x}')"
+		check "$what under 200 ms (median $(awk -v x="$med" 'BEGIN {printf "%.1f", 1e3 * x}') ms)" \
+			"$(awk -v x="$med" 'BEGIN {print (x < 0.2)}')"
+	done < <(tail -n +2 "$OUT/list-requests.csv")
+}
+
 wants() { [[ -z $ONLY || " $ONLY " == *" $1 "* ]]; }
 
 main() {
 	need_tools
 	setup
 	wants get_product_policy && bench_get_product_policy
-	if wants import_users || wants export_users || wants assign_license; then
+	if wants import_users || wants export_users || wants assign_license || wants approve_request || wants list_requests; then
 		gen_tenants
 		wants import_users && bench_import_users
 		wants export_users && bench_export_users
 		wants assign_license && bench_assign_license
+		wants approve_request && bench_approve_request
+		wants list_requests && bench_list_requests
 	fi
 	echo
 	echo "hyperfine exports: $OUT/*-round*.json"

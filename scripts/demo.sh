@@ -53,6 +53,15 @@ refused assign-license --subscription SUB-00005 --users lee.gu@contoso.com
 run buy-licenses --subscription SUB-00001 --total 12
 run export-users --self-service
 
+# License requests: a member asks for a blocked product for colleagues too;
+# the admin approves some of them and declines another request.
+run --as diego.siciliani@contoso.com new-request --product CFQ7TTC0H6RP --for adele.vance@contoso.com
+run list-requests
+run add-subscription --product CFQ7TTC0H6RP --quantity 5
+run approve-request 2 --exclude enrico.cattaneo@contoso.com --message "Enrico already has what he needs"
+run deny-request 3 --message "Copilot pilots start next quarter"
+run list-notifications --since 1h
+
 # Roles are enforced, and every change is in the audit log.
 refused --as patti.fernandez@contoso.com update-policy --product CFQ7TTC0H9MP --value Enabled
 run list-users --role GlobalReader

@@ -39,6 +39,13 @@ told, with the message. Without an ID, in a terminal, it asks.`,
 				a.RequestID, opts.HasID = id, true
 			} else if !f.IOStreams.CanPrompt() {
 				return cmdutil.Usagef("missing the request ID (approve-request ID)")
+			} else {
+				for _, name := range []string{"exclude", "product", "disable-plan", "message"} {
+					if cmd.Flags().Changed(name) {
+						// The review asks for all of these; a flag it would drop is refused.
+						return cmdutil.Usagef("--%s needs the request ID: approve-request ID --%s ...", name, name)
+					}
+				}
 			}
 			a.Exclude = cmdutil.SplitList(a.Exclude)
 			a.DisabledPlans = cmdutil.SplitList(a.DisabledPlans)

@@ -91,16 +91,28 @@ func askApproval(f *cmdutil.Factory, pr output.Prompter, r store.Request) (store
 	if err != nil {
 		return a, err
 	}
-	// The requested product first, then the others the organization holds.
+	// The requested product first, then the others with central seats: an
+	// approval licenses from the organization's own subscriptions only.
+	// Central figures are the totals less the self-service ones (both are
+	// sums over pools).
 	products := []string{r.ProductID + "  " + r.ProductName + " (requested)"}
 	ids := []string{r.ProductID}
-	sums, err := s.ListLicenses(ctx, false)
+	totals, err := s.ListLicenses(ctx, false)
 	if err != nil {
 		return a, err
 	}
-	for _, sum := range sums {
-		if sum.ProductID != r.ProductID {
-			products = append(products, fmt.Sprintf("%s  %s (%d available)", sum.ProductID, sum.ProductName, sum.Available))
+	selfService, err := s.ListLicenses(ctx, true)
+	if err != nil {
+		return a, err
+	}
+	own := map[string]store.LicenseSummary{}
+	for _, sum := range selfService {
+		own[sum.ProductID] = sum
+	}
+	for _, sum := range totals {
+		seats, free := sum.Quantity-own[sum.ProductID].Quantity, sum.Available-own[sum.ProductID].Available
+		if sum.ProductID != r.ProductID && seats > 0 {
+			products = append(products, fmt.Sprintf("%s  %s (%d available)", sum.ProductID, sum.ProductName, free))
 			ids = append(ids, sum.ProductID)
 		}
 	}

@@ -51,16 +51,10 @@ var decisionColumns = []output.Column[store.RequestUser]{
 
 // printRequest prints one request; for people, its users below it.
 func printRequest(f *cmdutil.Factory, p *output.Printer, r *store.Request) error {
-	if p.Format != output.FormatTable {
-		return output.One(p, *r, requestColumns)
-	}
-	if err := output.One(p, *r, requestColumns[:7]); err != nil {
+	// For people the users come below, as a table: the "Users" text column
+	// is left out of the fields because its header repeats the count's.
+	if err := output.One(p, *r, requestColumns); err != nil || p.Format != output.FormatTable {
 		return err
-	}
-	for _, c := range requestColumns[8:] {
-		if v := c.Get(*r); v != "" {
-			fmt.Fprintf(f.IOStreams.Out, "%-12s  %s\n", c.Header+":", v)
-		}
 	}
 	fmt.Fprintln(f.IOStreams.Out)
 	return output.List(p, r.Users, decisionColumns)

@@ -1,10 +1,14 @@
 // Command gentenant makes synthetic tenants for the benchmarks of make bench:
 // a users CSV for import-users, and a tenant database with a million users
 // holding licenses of self-service subscriptions for export-users and the
-// license verbs. Data is generated, never committed.
+// license verbs, with license requests for list-requests and approve-request.
+// Data is generated, never committed, and the same for the same flags.
 //
 //	gentenant users N FILE.csv
-//	gentenant tenant [-users N] [-licensed M] [-per-sub K] [-central C] DB
+//	gentenant tenant [-users N] [-licensed M] [-per-sub K] [-central C] [-requests R] [-request-users U] DB
+//
+// The tenant's clock is Now (2026-11-01T09:00:00Z): run commercectl on it
+// with COMMERCECTL_NOW set to that time to see the requests as generated.
 package main
 
 import (
@@ -20,6 +24,10 @@ import (
 	"github.com/commercectl/commercectl/store"
 	"github.com/commercectl/commercectl/store/sqlite"
 )
+
+// Now is the time the tenant is generated at; the requests are dated
+// relative to it.
+var Now = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 
 var departments = []string{"Finance", "Sales", "Marketing", "Engineering", "Research", "Legal", "HR", "Operations", "Retail", "IT"}
 
@@ -43,7 +51,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: gentenant users N FILE.csv | gentenant tenant [-users N] [-licensed M] [-per-sub K] [-central C] DB")
+	fmt.Fprintln(os.Stderr, "usage: gentenant users N FILE.csv | gentenant tenant [-users N] [-licensed M] [-per-sub K] [-central C] [-requests R] [-request-users U] DB")
 	os.Exit(2)
 }
 
@@ -80,22 +88,28 @@ func usersCSV(args []string) error {
 
 // tenant builds a tenant: users, self-service subscriptions of Power BI Pro
 // bought by some of them with perSub licenses each, all licenses assigned,
-// and central subscriptions with free seats.
+// a central subscription of Visio Plan 2 with free seats, and license
+// requests (see requests).
 func tenant(args []string) error {
 	fs := flag.NewFlagSet("tenant", flag.ExitOnError)
 	users := fs.Int("users", 1_000_000, "users")
 	licensed := fs.Int("licensed", 1_000_000, "users holding a self-service license")
 	perSub := fs.Int("per-sub", 200, "licenses per self-service subscription")
-	central := fs.Int("central", 200_000, "free seats of a central Power BI Pro subscription")
+	central := fs.Int("central", 200_000, "free seats of the central Visio Plan 2 subscription SUB-CENTRAL")
+	nreq := fs.Int("requests", 0, "license requests stored, over the year before Now; the last is pending and names -request-users users")
+	bigReq := fs.Int("request-users", 5000, "users named by the last request (Visio Plan 2, pending, made a day before Now)")
 	fs.Parse(args)
 	if fs.NArg() != 1 || *licensed > *users {
 		usage()
+	}
+	if *nreq > 0 && (*bigReq < 1 || *bigReq > *users || *bigReq > *central || *users < 8) {
+		return fmt.Errorf("-request-users %d must be between 1 and the users (%d) and the free central seats (%d)", *bigReq, *users, *central)
 	}
 	path := fs.Arg(0)
 	for _, s := range []string{"", "-wal", "-shm"} {
 		os.Remove(path + s)
 	}
-	ctx := store.WithNow(context.Background(), time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC))
+	ctx := store.WithNow(context.Background(), Now)
 	if _, err := sqlite.Init(ctx, path, store.InitOptions{Tenant: "Synthetic", Admin: "admin@contoso.com"}, false); err != nil {
 		return err
 	}
@@ -140,15 +154,140 @@ func tenant(args []string) error {
 		}); err != nil {
 		return err
 	}
+	var reqUsers int
+	if *nreq > 0 {
+		if reqUsers, err = requests(tx, *users, *nreq, *bigReq); err != nil {
+			return err
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}
 	if _, err := db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "gentenant: %s: %d users, %d self-service subscriptions, %d licenses, %d free central seats in %s\n",
-		path, *users+1, subs, *licensed, *central, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "gentenant: %s: %d users, %d self-service subscriptions, %d licenses, %d free central seats, %d requests naming %d users in %s\n",
+		path, *users+1, subs, *licensed, *central, *nreq, reqUsers, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// requestProducts are the products people ask for (their policy would not
+// let them buy them).
+var requestProducts = []string{"CFQ7TTC0HD32", "CFQ7TTC0H6RP", "CFQ7TTC0LH2H", "CFQ7TTC0LH3L", "CFQ7TTC0HDB0", "CFQ7TTC0MM8R", "CFQ7TTC0H9MP"}
+
+// mix is splitmix64: a fixed pseudo-random number for each i, so that the
+// same flags always make the same tenant.
+func mix(i uint64) uint64 {
+	z := i + 0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+// requests stores n license requests (ids 1..n) and returns how many users
+// they name. Requests 1..n-1 are spread evenly over the 365 days before Now,
+// oldest first, so that about 30/365 of them (8%) are within the default
+// retention of 30 days. Each names 1 to 4 users of one team (the requester
+// and the next users). Within retention a fifth is still pending, older ones
+// one in fifty (they were never handled and have expired); the rest were
+// decided a few hours to three days later: Approved, PartiallyApproved (the
+// requester licensed, the colleagues not) or Denied. The users of decided
+// requests are not given licenses here: only the requests are under test.
+// Request n is pending, made a day before Now, for Visio Plan 2, and names
+// big users spread over the whole tenant, none of whom holds Visio, so that
+// approving it takes big seats of SUB-CENTRAL.
+func requests(tx *sql.Tx, users, n, big int) (int, error) {
+	const span = 365 * 24 * 3600
+	kept := Now.AddDate(0, 0, -30)
+	type req struct {
+		at, decided     time.Time
+		product, status string
+		requester, n    int
+	}
+	rs := make([]req, n-1)
+	total := 0
+	for i := range rs {
+		h := mix(uint64(i))
+		r := &rs[i]
+		r.at = Now.Add(-time.Duration(span-int64(i+1)*span/int64(n)) * time.Second)
+		r.product = requestProducts[h%uint64(len(requestProducts))]
+		r.n = 1 + int(h>>8%4)
+		r.requester = 2 + int(h>>16%uint64(users-r.n))
+		pendingPct := uint64(2)
+		if !r.at.Before(kept) {
+			pendingPct = 20
+		}
+		switch d := h >> 32 % 100; {
+		case d < pendingPct:
+			r.status = store.RequestPending
+		case d < 70:
+			r.status = store.RequestApproved
+		case d < 82 && r.n > 1:
+			r.status = store.RequestPartiallyApproved
+		default:
+			r.status = store.RequestDenied
+		}
+		if r.status != store.RequestPending {
+			r.decided = r.at.Add(time.Duration(1+h>>40%72) * time.Hour)
+			if r.decided.After(Now) {
+				r.decided = Now
+			}
+		}
+		total += r.n
+	}
+	const layout = "2006-01-02T15:04:05Z"
+	if err := batchInsert(tx, "INSERT INTO requests (id, product_id, requester_id, requested_at, status, decided_at, decided_by_id, assigned_product_id, message) VALUES ", 9, n-1,
+		func(i int, a []any) {
+			r := &rs[i]
+			a[0], a[1], a[2], a[3], a[4] = i+1, r.product, r.requester, r.at.Format(layout), r.status
+			a[5], a[6], a[7], a[8] = nil, nil, nil, ""
+			if r.status != store.RequestPending {
+				a[5], a[6], a[7] = r.decided.Format(layout), 1, r.product
+				if i%3 == 0 {
+					a[8] = "Handled in the monthly licensing review."
+				}
+			}
+		}); err != nil {
+		return 0, err
+	}
+	// The users of every request, flattened: request i names its requester
+	// and the r.n-1 users after them.
+	type ru struct{ req, k int }
+	flat := make([]ru, 0, total)
+	for i := range rs {
+		for k := 0; k < rs[i].n; k++ {
+			flat = append(flat, ru{i, k})
+		}
+	}
+	if err := batchInsert(tx, "INSERT INTO request_users (request_id, user_id, decision) VALUES ", 3, len(flat),
+		func(j int, a []any) {
+			x := flat[j]
+			r := &rs[x.req]
+			a[0], a[1] = x.req+1, r.requester+x.k
+			switch {
+			case r.status == store.RequestPending:
+				a[2] = nil
+			case r.status == store.RequestApproved, r.status == store.RequestPartiallyApproved && x.k == 0:
+				a[2] = store.DecisionApproved
+			case r.status == store.RequestPartiallyApproved:
+				a[2] = store.DecisionNotAssigned
+			default:
+				a[2] = store.DecisionDenied
+			}
+		}); err != nil {
+		return 0, err
+	}
+	// The big request, spread over the tenant: user 2 + j*stride.
+	stride := users / big
+	if _, err := tx.Exec(`INSERT INTO requests (id, product_id, requester_id, requested_at) VALUES (?, 'CFQ7TTC0HD32', 2, ?)`,
+		n, Now.AddDate(0, 0, -1).Format(layout)); err != nil {
+		return 0, err
+	}
+	if err := batchInsert(tx, "INSERT INTO request_users (request_id, user_id) VALUES ", 2, big,
+		func(j int, a []any) { a[0], a[1] = n, 2+j*stride }); err != nil {
+		return 0, err
+	}
+	return total + big, nil
 }
 
 // batchInsert inserts n rows, 100 per statement.

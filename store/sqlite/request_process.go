@@ -21,7 +21,7 @@ func ValidateLink(s string) error {
 		return bad
 	}
 	u, err := url.Parse(s)
-	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.Opaque != "" {
+	if err != nil || u.Scheme != "https" || u.Hostname() == "" || u.User != nil || u.Opaque != "" {
 		return bad
 	}
 	return nil
@@ -56,7 +56,8 @@ func (d *DB) SetRequestProcess(ctx context.Context, u store.RequestProcessUpdate
 			}
 			next.Message = m
 			if !next.On {
-				next.On, next.Since = true, &t.now
+				// Turned on afresh: an old link is not carried over unasked.
+				next.On, next.Since, next.Link = true, &t.now, ""
 			}
 		}
 		if u.Link != nil {

@@ -22,14 +22,32 @@ const requestSelect = `SELECT r.id, r.product_id, p.name, ru.upn, r.requested_at
 	FROM requests r JOIN products p ON p.id = r.product_id JOIN users ru ON ru.id = r.requester_id
 	LEFT JOIN users du ON du.id = r.decided_by_id`
 
+// requestListSelect is requestSelect with the requester's user id in place
+// of their UPN: list-requests takes the UPN from the request's users, which
+// it reads anyway, rather than look it up for every request.
+const requestListSelect = `SELECT r.id, r.product_id, p.name, r.requester_id, r.requested_at, r.status, r.decided_at,
+	coalesce(du.upn, ''), r.message, coalesce(r.assigned_product_id, '')
+	FROM requests r JOIN products p ON p.id = r.product_id
+	LEFT JOIN users du ON du.id = r.decided_by_id`
+
 func scanRequest(row interface{ Scan(...any) error }) (*store.Request, error) {
+	return scanRequestAs(row, nil)
+}
+
+// scanRequestAs scans a row of requestSelect, or of requestListSelect into
+// requesterID when it is not nil.
+func scanRequestAs(row interface{ Scan(...any) error }, requesterID *int64) (*store.Request, error) {
 	var (
 		r               store.Request
 		requested       string
 		decided         sql.NullString
 		assignedProduct string
 	)
-	if err := row.Scan(&r.ID, &r.ProductID, &r.ProductName, &r.Requester, &requested, &r.Status, &decided,
+	var requester any = &r.Requester
+	if requesterID != nil {
+		requester = requesterID
+	}
+	if err := row.Scan(&r.ID, &r.ProductID, &r.ProductName, requester, &requested, &r.Status, &decided,
 		&r.DecidedBy, &r.Message, &assignedProduct); err != nil {
 		return nil, err
 	}
@@ -212,40 +230,51 @@ func (d *DB) ListRequests(ctx context.Context, f store.RequestFilter) ([]store.R
 			return store.Errorf(store.EINVALID, "--status is pending, completed or all, not %s", store.QuoteShort(f.Status))
 		}
 		if proc.On {
-			where += ` AND r.status = 'Pending' AND r.requested_at < ?`
+			// No request can be made while the process is on, so every request
+			// up to and including the second it was turned on came before it.
+			where += ` AND r.status = 'Pending' AND r.requested_at <= ?`
 			args = append(args, fmtTime(*proc.Since))
 		}
-		rows, err := t.QueryContext(t.ctx, requestSelect+where+` ORDER BY r.requested_at DESC, r.id DESC`, args...)
+		rows, err := t.QueryContext(t.ctx, requestListSelect+where+` ORDER BY r.requested_at DESC, r.id DESC`, args...)
 		if err != nil {
 			return err
 		}
 		byID := map[int64]int{}
+		var requesters []int64
 		for rows.Next() {
-			r, err := scanRequest(rows)
+			var requester int64
+			r, err := scanRequestAs(rows, &requester)
 			if err != nil {
 				rows.Close()
 				return err
 			}
 			byID[r.ID] = len(out)
 			out = append(out, *r)
+			requesters = append(requesters, requester)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil || len(out) == 0 {
 			return err
 		}
-		// Everyone of every listed request, in one query.
-		urows, err := t.QueryContext(t.ctx, `SELECT x.request_id, u.upn, coalesce(x.decision, '') FROM requests r
-			JOIN request_users x ON x.request_id = r.id JOIN users u ON u.id = x.user_id`+where+` ORDER BY x.request_id, x.rowid`, args...)
+		// Everyone of every listed request, in one query. The listed ids
+		// drive it (IN, not a join): joined, SQLite read every user of every
+		// stored request and looked its request up to test the WHERE. The
+		// requester is one of the users (new-request puts them first), so
+		// their UPN comes from here too rather than from a lookup per request
+		// in the query above (docs/PERFORMANCE.md).
+		urows, err := t.QueryContext(t.ctx, `SELECT x.request_id, x.user_id, u.upn, coalesce(x.decision, ''), x.disabled_plans FROM request_users x
+			JOIN users u ON u.id = x.user_id WHERE x.request_id IN (SELECT r.id FROM requests r`+where+`) ORDER BY x.request_id, x.rowid`, args...)
 		if err != nil {
 			return err
 		}
 		defer urows.Close()
 		for urows.Next() {
 			var (
-				id int64
-				u  store.RequestUser
+				id, userID int64
+				u          store.RequestUser
+				plans      string
 			)
-			if err := urows.Scan(&id, &u.UPN, &u.Decision); err != nil {
+			if err := urows.Scan(&id, &userID, &u.UPN, &u.Decision, &plans); err != nil {
 				return err
 			}
 			if u.Decision == "" {
@@ -253,9 +282,26 @@ func (d *DB) ListRequests(ctx context.Context, f store.RequestFilter) ([]store.R
 			}
 			if i, ok := byID[id]; ok {
 				out[i].Users = append(out[i].Users, u)
+				if userID == requesters[i] {
+					out[i].Requester = u.UPN
+				}
+				// The apps turned off on approval, as get-request shows them.
+				if plans != "" && out[i].DisabledPlans == nil {
+					out[i].DisabledPlans = splitPlans(plans)
+				}
 			}
 		}
-		return urows.Err()
+		if err := urows.Err(); err != nil {
+			return err
+		}
+		for i := range out {
+			if out[i].Requester == "" {
+				if err := t.QueryRowContext(t.ctx, `SELECT upn FROM users WHERE id = ?`, requesters[i]).Scan(&out[i].Requester); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 	return out, proc, err
 }
