@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/commercectl/commercectl/output"
@@ -132,4 +133,32 @@ func complete(f *Factory, prefix string, list func(store.Service, context.Contex
 		}
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// AskText asks in a terminal for a required flag that was not given (SPEC
+// §2); elsewhere it fails with exit 2 naming the flag.
+func AskText(f *Factory, flag, question string) (string, error) {
+	return Missing(f, flag, func(pr output.Prompter) (string, error) {
+		v, err := pr.Input(question, "")
+		if err != nil {
+			return "", err
+		}
+		if v = strings.TrimSpace(v); v == "" {
+			return "", Usagef("missing --%s", flag)
+		}
+		return v, nil
+	})
+}
+
+// AskInt is AskText for a whole number.
+func AskInt(f *Factory, flag, question string) (int, error) {
+	s, err := AskText(f, flag, question)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, Usagef("--%s takes a whole number, not %s", flag, store.QuoteShort(s))
+	}
+	return n, nil
 }

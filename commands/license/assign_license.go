@@ -35,13 +35,26 @@ apps and services (service plans) off for these users.`,
 		Args: cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.ProductID == "" && opts.SubscriptionID == "" {
-				return cmdutil.Usagef("missing --product ID or --subscription ID")
+				if !f.IOStreams.CanPrompt() {
+					return cmdutil.Usagef("missing --product ID or --subscription ID")
+				}
+				var err error
+				if opts.ProductID, err = cmdutil.AskText(f, "product", "Which product (id)? Its central licenses are used"); err != nil {
+					return err
+				}
 			}
 			if opts.ProductID != "" && opts.SubscriptionID != "" {
 				return cmdutil.Usagef("give --product or --subscription, not both")
 			}
 			if len(opts.Users) == 0 && opts.UsersFile == "" {
-				return cmdutil.Usagef("missing --users UPN,... or --users-file FILE")
+				if !f.IOStreams.CanPrompt() {
+					return cmdutil.Usagef("missing --users UPN,... or --users-file FILE")
+				}
+				upns, err := cmdutil.AskText(f, "users", "Which users (UPNs, comma-separated)?")
+				if err != nil {
+					return err
+				}
+				opts.Users = []string{upns}
 			}
 			if runF != nil {
 				return runF(opts)

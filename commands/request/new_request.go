@@ -27,7 +27,10 @@ request process, its message and link are shown instead (exit 5).`,
 		Args:    cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.ProductID == "" {
-				return cmdutil.Usagef("missing --product")
+				var err error
+				if opts.ProductID, err = cmdutil.AskText(f, "product", "Which product (id)?"); err != nil {
+					return err
+				}
 			}
 			if cmd.Flags().Changed("for") && len(cmdutil.SplitList(opts.For)) == 0 {
 				return cmdutil.Usagef("--for needs at least one UPN")

@@ -23,11 +23,16 @@ func NewCmdAddSubscription(f *cmdutil.Factory, runF func(*AddSubscriptionOptions
 		Example: `  commercectl add-subscription --product CFQ7TTC0H9MP --quantity 25 --months 12`,
 		Args:    cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
 			if opts.ProductID == "" {
-				return cmdutil.Usagef("missing --product")
+				if opts.ProductID, err = cmdutil.AskText(f, "product", "Which product (id)?"); err != nil {
+					return err
+				}
 			}
 			if !cmd.Flags().Changed("quantity") {
-				return cmdutil.Usagef("missing --quantity")
+				if opts.Quantity, err = cmdutil.AskInt(f, "quantity", "How many licenses?"); err != nil {
+					return err
+				}
 			}
 			if runF != nil {
 				return runF(opts)

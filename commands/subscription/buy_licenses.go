@@ -29,11 +29,16 @@ terminal and needs --yes otherwise.`,
 		Example: `  commercectl buy-licenses --subscription SUB-00001 --total 30`,
 		Args:    cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
 			if opts.SubscriptionID == "" {
-				return cmdutil.Usagef("missing --subscription")
+				if opts.SubscriptionID, err = cmdutil.AskText(f, "subscription", "Which subscription (id)?"); err != nil {
+					return err
+				}
 			}
 			if !cmd.Flags().Changed("total") {
-				return cmdutil.Usagef("missing --total")
+				if opts.Total, err = cmdutil.AskInt(f, "total", "How many licenses in all?"); err != nil {
+					return err
+				}
 			}
 			if runF != nil {
 				return runF(opts)

@@ -21,7 +21,10 @@ func NewCmdStartTrial(f *cmdutil.Factory, runF func(*StartTrialOptions) error) *
 		Args:  cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.ProductID == "" {
-				return cmdutil.Usagef("missing --product")
+				var err error
+				if opts.ProductID, err = cmdutil.AskText(f, "product", "Which product (id)?"); err != nil {
+					return err
+				}
 			}
 			if runF != nil {
 				return runF(opts)

@@ -34,11 +34,16 @@ pending license requests. An existing tenant is replaced only with --force.`,
 		Example: `  commercectl init --tenant Contoso --admin admin@contoso.com --demo --db demo.db`,
 		Args:    cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
 			if opts.Tenant == "" {
-				return cmdutil.Usagef("missing --tenant NAME")
+				if opts.Tenant, err = cmdutil.AskText(f, "tenant NAME", "The organization's name?"); err != nil {
+					return err
+				}
 			}
 			if opts.Admin == "" {
-				return cmdutil.Usagef("missing --admin UPN")
+				if opts.Admin, err = cmdutil.AskText(f, "admin UPN", "UPN of the first GlobalAdmin?"); err != nil {
+					return err
+				}
 			}
 			if runF != nil {
 				return runF(opts)
