@@ -117,6 +117,7 @@ type PolicyUpdate struct {
 	PolicyID   string
 	ProductIDs []string // products by commerce id or old id
 	OfferType  string
+	OfferTypes []string // several offer types at once, as the interactive flow picks them
 	All        bool   // every product of the catalog
 	Value      string // for products/offer type/all
 	Default    string // the value products added later receive

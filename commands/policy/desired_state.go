@@ -2,10 +2,8 @@ package policy
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
@@ -20,27 +18,14 @@ const maxPolicyFile = 8 << 20
 
 // readPolicySet reads a desired state written by export-policies ("-" is stdin).
 func readPolicySet(f *cmdutil.Factory, path string) (store.PolicySet, error) {
-	var set store.PolicySet
-	var r io.Reader
-	if path == "-" {
-		r = f.IOStreams.In
-	} else {
-		file, err := os.Open(path)
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				return set, store.Errorf(store.ENOTFOUND, "no file %s", path)
-			}
-			return set, store.Errorf(store.EINVALID, "cannot read %s: %v", path, err)
-		}
-		defer file.Close()
-		if st, err := file.Stat(); err == nil && st.IsDir() {
-			return set, store.Errorf(store.EINVALID, "%s is a directory, not a policy file", path)
-		}
-		r = file
-	}
-	b, err := io.ReadAll(io.LimitReader(r, maxPolicyFile+1))
+	in, err := cmdutil.OpenInput(f, path)
 	if err != nil {
-		return set, store.Errorf(store.EINVALID, "cannot read %s: %v", path, err)
+		return store.PolicySet{}, err
+	}
+	defer in.Close()
+	b, err := io.ReadAll(io.LimitReader(in, maxPolicyFile+1))
+	if err != nil {
+		return store.PolicySet{}, store.Errorf(store.EINVALID, "cannot read %s: %v", path, err)
 	}
 	return ParsePolicySet(path, b)
 }

@@ -135,7 +135,6 @@ func pickAndUpdate(opts *GetProductPoliciesOptions, pps []store.ProductPolicy, p
 		return err
 	}
 	u := store.PolicyUpdate{PolicyID: opts.PolicyID, Value: value}
-	var results []store.ProductPolicy
 	s, err := f.Store()
 	if err != nil {
 		return err
@@ -144,25 +143,17 @@ func pickAndUpdate(opts *GetProductPoliciesOptions, pps []store.ProductPolicy, p
 	if err != nil {
 		return err
 	}
+	// One store call, one transaction: the list holds products or offer types.
 	for _, pp := range chosen {
 		if pp.OfferType != "" {
-			u.OfferType = pp.OfferType
-			r, _, err := s.UpdatePolicy(ctx, u)
-			if err != nil {
-				return err
-			}
-			results = append(results, r...)
-			continue
+			u.OfferTypes = append(u.OfferTypes, pp.OfferType)
+		} else {
+			u.ProductIDs = append(u.ProductIDs, pp.ProductID)
 		}
-		u.ProductIDs = append(u.ProductIDs, pp.ProductID)
 	}
-	if len(u.ProductIDs) > 0 {
-		u.OfferType = ""
-		r, _, err := s.UpdatePolicy(ctx, u)
-		if err != nil {
-			return err
-		}
-		results = append(results, r...)
+	results, _, err := s.UpdatePolicy(ctx, u)
+	if err != nil {
+		return err
 	}
 	defer f.DryRunNote()
 	if !f.Flags.DryRun {

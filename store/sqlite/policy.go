@@ -278,11 +278,18 @@ func (d *DB) UpdatePolicy(ctx context.Context, u store.PolicyUpdate) ([]store.Pr
 			changed, err := t.setDefault(pol, v)
 			pol.Changed = &changed
 			return err
-		case u.OfferType != "":
-			ot, ok := store.CanonicalOfferType(u.OfferType)
-			if !ok {
-				return store.Errorf(store.EINVALID, "unknown offer type %q", u.OfferType).
-					WithHint("offer types are %s", strings.Join(store.OfferTypes, ", "))
+		case u.OfferType != "" || len(u.OfferTypes) > 0:
+			wanted := map[string]bool{}
+			for _, raw := range append([]string{u.OfferType}, u.OfferTypes...) {
+				if raw == "" {
+					continue
+				}
+				ot, ok := store.CanonicalOfferType(raw)
+				if !ok {
+					return store.Errorf(store.EINVALID, "unknown offer type %s", store.QuoteShort(raw)).
+						WithHint("offer types are %s", strings.Join(store.OfferTypes, ", "))
+				}
+				wanted[ot] = true
 			}
 			v, err := store.ValidatePolicyValue(u.Value)
 			if err != nil {
@@ -293,7 +300,7 @@ func (d *DB) UpdatePolicy(ctx context.Context, u store.PolicyUpdate) ([]store.Pr
 				return err
 			}
 			for _, pp := range all {
-				if pp.OfferType != ot {
+				if !wanted[pp.OfferType] {
 					continue
 				}
 				if err := pp.CheckValueFor(v); err != nil {

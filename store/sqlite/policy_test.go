@@ -482,3 +482,31 @@ func TestGetProductPolicyUnknown(t *testing.T) {
 		t.Errorf("GetPolicy: %+v, %v; want %s with a description and default Enabled", p, err, policy)
 	}
 }
+
+// Several offer types change in one call, all or nothing: the interactive
+// flow picks them together and must not leave half of them changed.
+func TestUpdatePolicySeveralOfferTypesAllOrNothing(t *testing.T) {
+	d, _ := newTenant(t, false)
+	_, _, err := d.UpdatePolicy(as(admin), store.PolicyUpdate{PolicyID: policy, OfferTypes: []string{"SaaS", "APPSOURCE"}, Value: store.ValueDisabled})
+	wantCode(t, err, store.EINVALID)
+	res, _, err := d.UpdatePolicy(as(admin), store.PolicyUpdate{PolicyID: policy, OfferTypes: []string{"SaaS", "dynamicsbc"}, Value: store.ValueDisabled})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 2 {
+		t.Fatalf("changed %d offer types, want 2: %+v", len(res), res)
+	}
+	ots, err := d.ListProductPolicies(as(admin), policy, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ot := range ots {
+		want := store.ValueEnabled
+		if ot.OfferType == "SaaS" || ot.OfferType == "DYNAMICSBC" {
+			want = store.ValueDisabled
+		}
+		if ot.PolicyValue != want {
+			t.Errorf("%s is %s, want %s (the refused call must have changed nothing)", ot.OfferType, ot.PolicyValue, want)
+		}
+	}
+}
