@@ -118,9 +118,9 @@ type PolicyUpdate struct {
 	ProductIDs []string // products by commerce id or old id
 	OfferType  string
 	OfferTypes []string // several offer types at once, as the interactive flow picks them
-	All        bool   // every product of the catalog
-	Value      string // for products/offer type/all
-	Default    string // the value products added later receive
+	All        bool     // every product of the catalog
+	Value      string   // for products/offer type/all
+	Default    string   // the value products added later receive
 }
 
 // PolicySet is a desired state for one policy, as export-policies writes it
