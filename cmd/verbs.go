@@ -53,6 +53,8 @@ var verbs = []verb{
 	v("add-subscription", "billing", subscription.NewCmdAddSubscription),
 	v("buy-licenses", "billing", subscription.NewCmdBuyLicenses),
 	v("cancel-subscription", "billing", subscription.NewCmdCancelSubscription),
+	v("takeover-subscription", "billing", subscription.NewCmdTakeoverSubscription),
+	v("centralize", "billing", subscription.NewCmdCentralize),
 	v("assign-license", "billing", license.NewCmdAssignLicense),
 	v("unassign-license", "billing", license.NewCmdUnassignLicense),
 	v("list-licenses", "billing", license.NewCmdListLicenses),

@@ -82,6 +82,10 @@ type Service interface {
 	BuyLicenses(ctx context.Context, id string, total int, confirmed bool) (*Subscription, error)
 	CancelSubscription(ctx context.Context, id string) (*Subscription, error)
 
+	// Taking self-service subscriptions over, and centralizing their licenses.
+	TakeoverSubscription(ctx context.Context, t Takeover) (*TakeoverResult, error)
+	Centralize(ctx context.Context, c Centralize) (*CentralizeResult, error)
+
 	// Licenses.
 	AssignLicenses(ctx context.Context, a LicenseAssignment) (*AssignResult, error)
 	UnassignLicenses(ctx context.Context, a LicenseAssignment) (*AssignResult, error)

@@ -42,6 +42,10 @@ sees the subscriptions they bought.`,
 
 func listSubscriptionsRun(opts *ListSubscriptionsOptions) error {
 	f := opts.Factory
+	interactive, err := f.Interactive()
+	if err != nil {
+		return err
+	}
 	p, err := f.Printer()
 	if err != nil {
 		return err
@@ -57,6 +61,9 @@ func listSubscriptionsRun(opts *ListSubscriptionsOptions) error {
 	subs, err := s.ListSubscriptions(ctx, opts.Filter)
 	if err != nil {
 		return err
+	}
+	if interactive {
+		return pickTakeover(f, subs)
 	}
 	return output.List(p, subs, subscriptionColumns)
 }

@@ -1,0 +1,92 @@
+package subscription
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
+	"github.com/spf13/cobra"
+)
+
+// CentralizeOptions are the inputs of centralize.
+type CentralizeOptions struct {
+	Factory    *cmdutil.Factory
+	Centralize store.Centralize
+}
+
+// NewCmdCentralize builds centralize.
+func NewCmdCentralize(f *cmdutil.Factory, runF func(*CentralizeOptions) error) *cobra.Command {
+	opts := &CentralizeOptions{Factory: f}
+	c := &opts.Centralize
+	cmd := &cobra.Command{
+		Use:   "centralize --product ID [--subscription ID] [--buy]",
+		Short: "Give everyone with a self-service license of a product a central one, and ask the buyers to cancel",
+		Long: `Give every user who holds a self-service or trial license of the product
+a license from the organization's central subscription instead, all or
+nothing, and ask each purchaser by notification to cancel their
+subscription. --subscription picks the central subscription (default: the
+Active one that lasts longest); --buy raises its quantity first to fit
+everyone and prints the new monthly cost. --dry-run prints the plan.`,
+		Example: `  commercectl centralize --product CFQ7TTC0H9MP --buy`,
+		Args:    cmdutil.MaxArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if c.ProductID == "" {
+				var err error
+				if c.ProductID, err = cmdutil.AskText(f, "product", "Which product (id)?"); err != nil {
+					return err
+				}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return centralizeRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&c.ProductID, "product", "", "product id")
+	cmd.Flags().StringVar(&c.SubscriptionID, "subscription", "", "the central subscription to license from")
+	cmd.Flags().BoolVar(&c.Buy, "buy", false, "raise the central quantity first to fit everyone")
+	_ = cmd.RegisterFlagCompletionFunc("product", cmdutil.CompleteProductIDs(f))
+	return cmd
+}
+
+var centralizeColumns = []output.Column[store.CentralizeResult]{
+	{Header: "Product ID", Field: "productId", Get: func(r store.CentralizeResult) string { return r.ProductID }},
+	{Header: "Product", Field: "productName", Get: func(r store.CentralizeResult) string { return r.ProductName }},
+	{Header: "Subscription", Field: "subscriptionId", Get: func(r store.CentralizeResult) string { return r.SubscriptionID }},
+	{Header: "Users licensed", Field: "usersLicensed", Get: func(r store.CentralizeResult) string { return strconv.Itoa(r.UsersLicensed) }},
+	{Header: "Seats needed", Field: "seatsNeeded", Get: func(r store.CentralizeResult) string { return strconv.Itoa(r.SeatsNeeded) }},
+	{Header: "Seats bought", Field: "seatsBought", Get: func(r store.CentralizeResult) string { return strconv.Itoa(r.SeatsBought) }},
+	{Header: "Quantity", Field: "quantity", Get: func(r store.CentralizeResult) string { return strconv.Itoa(r.Quantity) }},
+	{Header: "Monthly cost", Field: "monthlyCost", Get: func(r store.CentralizeResult) string { return r.MonthlyCost.String() }},
+	{Header: "Cost change", Field: "monthlyCostChange", Get: func(r store.CentralizeResult) string { return r.MonthlyCostChange.String() }},
+	{Header: "Asked to cancel", Field: "notified", Get: func(r store.CentralizeResult) string { return strings.Join(r.Notified, ";") }},
+}
+
+func centralizeRun(opts *CentralizeOptions) error {
+	f := opts.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return err
+	}
+	res, err := s.Centralize(ctx, opts.Centralize)
+	if err != nil {
+		return err
+	}
+	defer f.DryRunNote()
+	if res.SeatsBought > 0 {
+		fmt.Fprintf(f.IOStreams.ErrOut, "%s: bought %d more license(s); new monthly cost %s\n", res.SubscriptionID, res.SeatsBought, res.MonthlyCost)
+	}
+	f.Note("Licensed %d user(s) of %s centrally; asked %d purchaser(s) to cancel", res.UsersLicensed, res.ProductName, len(res.Notified))
+	return output.One(p, *res, centralizeColumns)
+}
