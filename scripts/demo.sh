@@ -51,6 +51,8 @@ run assign-license --product CFQ7TTC0H9MP --users lee.gu@contoso.com
 # A self-service subscription is its buyer's to manage: an admin takes it over.
 refused assign-license --subscription SUB-00005 --users lee.gu@contoso.com
 run buy-licenses --subscription SUB-00001 --total 12
+run takeover-subscription SUB-00005 --move-to-product CFQ7TTC0H9MP --dry-run
+run takeover-subscription SUB-00005 --move-to-product CFQ7TTC0H9MP
 run export-users --self-service
 
 # License requests: a member asks for a blocked product for colleagues too;
