@@ -17,6 +17,8 @@
 #   BENCH_REQUESTS=100000     license requests stored in the big synthetic tenant
 #   BENCH_REQUEST_USERS=5000  users named by the request approve_request approves
 #   BENCH_LIST_RUNS=30   hyperfine runs of each list-requests command
+#   BENCH_TAKEOVER_USERS=100000  licensed users of the self-service subscription
+#                        bench_takeover moves (SUB-0000001 of its own tenant)
 #   BENCH_INSTALL=1      time a copy of BIN installed in .bench/, as a package
 #                        or `install` would put it; 0: time BIN where it is.
 #                        A file the Go linker has just written sits in the page
@@ -42,6 +44,7 @@ BULK_RUNS=${BENCH_BULK_RUNS:-3}
 REQUESTS=${BENCH_REQUESTS:-100000}
 REQUEST_USERS=${BENCH_REQUEST_USERS:-5000}
 LIST_RUNS=${BENCH_LIST_RUNS:-30}
+TAKEOVER_USERS=${BENCH_TAKEOVER_USERS:-100000}
 # The clock of internal/gentenant's tenants (its Now): the requests it makes
 # are dated relative to it, so the request benchmarks run at that time
 # (COMMERCECTL_NOW, set for those commands only) and the data stays valid
@@ -392,6 +395,49 @@ bench_list_requests() {
 	done < <(tail -n +2 "$OUT/list-requests.csv")
 }
 
+# --- Takeover -----------------------------------------------------------------
+
+# takeover-subscription --move-to-subscription of one self-service subscription
+# of $TAKEOVER_USERS licensed users into the central SUB-CENTRAL, on a tenant
+# of $BULK users all licensed (gentenant -first-sub: SUB-0000001 holds the
+# $TAKEOVER_USERS, the others 200 each), a fresh copy each run; every run is
+# checked afterwards: all the users on SUB-CENTRAL, none left on SUB-0000001,
+# which is canceled, and one e-mail to its purchaser.
+bench_takeover() {
+	local n=$((TAKEOVER_USERS < BULK ? TAKEOVER_USERS : BULK))
+	local db=$OUT/takeover-$BULK.db copy=$OUT/takeover.db have i t secs=() after want
+	echo
+	echo "== takeover-subscription of a self-service subscription of $n users, on a tenant of $BULK users"
+	have=
+	[[ -s $db ]] && have=$(sqlite3 -separator ' ' "$db" "SELECT (SELECT count(*) FROM licenses WHERE subscription_id = 'SUB-0000001'),
+		(SELECT count(*) FROM users) - 1, (SELECT quantity FROM subscriptions WHERE id = 'SUB-CENTRAL')")
+	if [[ $have != "$n $BULK $((2 * n))" ]]; then
+		echo "generating a synthetic tenant of $BULK users, SUB-0000001 of $n of them, in $db"
+		"$OUT/gentenant" tenant -users "$BULK" -licensed "$BULK" -first-sub "$n" -central "$((2 * n))" "$db"
+	fi
+	"$CLI" --db "$db" --as "$ADMIN" get-policies >/dev/null
+	local purchaser
+	purchaser=$(sqlite3 "$db" "SELECT u.upn FROM subscriptions s JOIN users u ON u.id = s.purchaser_id WHERE s.id = 'SUB-0000001'")
+	echo "   \$ $CLI --db $copy --as $ADMIN takeover-subscription SUB-0000001 --move-to-subscription SUB-CENTRAL"
+	want="0 $n 1 1"
+	for ((i = 1; i <= BULK_RUNS; i++)); do
+		cp "$db" "$copy"
+		rm -f "$copy-wal" "$copy-shm"
+		read -r t _ < <(measure "$CLI" --db "$copy" --as "$ADMIN" takeover-subscription SUB-0000001 --move-to-subscription SUB-CENTRAL)
+		after=$(sqlite3 -separator ' ' "$copy" "SELECT (SELECT count(*) FROM licenses WHERE subscription_id = 'SUB-0000001'),
+			(SELECT count(*) FROM licenses WHERE subscription_id = 'SUB-CENTRAL'),
+			(SELECT canceled_at IS NOT NULL FROM subscriptions WHERE id = 'SUB-0000001'),
+			(SELECT count(*) FROM notifications WHERE kind = 'subscription-taken-over' AND to_upn = '$purchaser')")
+		[[ $after == "$want" ]] || die "after takeover-subscription: SUB-0000001 licenses, SUB-CENTRAL licenses, canceled, e-mails = $after, not $want"
+		secs+=("$t")
+		echo "  run $i: ${t}s"
+	done
+	rm -f "$copy" "$copy-wal" "$copy-shm"
+	t=$(printf '%s\n' "${secs[@]}" | median)
+	echo "  median ${t}s"
+	check "under 3 s ($t)" "$(awk -v t="$t" 'BEGIN {print (t < 3)}')"
+}
+
 wants() { [[ -z $ONLY || " $ONLY " == *" $1 "* ]]; }
 
 main() {
@@ -405,6 +451,10 @@ main() {
 		wants assign_license && bench_assign_license
 		wants approve_request && bench_approve_request
 		wants list_requests && bench_list_requests
+	fi
+	if wants takeover; then
+		CGO_ENABLED=0 go build -o "$OUT/gentenant" ./internal/gentenant
+		bench_takeover
 	fi
 	echo
 	echo "hyperfine exports: $OUT/*-round*.json"

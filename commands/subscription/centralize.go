@@ -85,7 +85,11 @@ func centralizeRun(opts *CentralizeOptions) error {
 	}
 	defer f.DryRunNote()
 	if res.SeatsBought > 0 {
-		fmt.Fprintf(f.IOStreams.ErrOut, "%s: bought %d more license(s); new monthly cost %s\n", res.SubscriptionID, res.SeatsBought, res.MonthlyCost)
+		verb := "bought"
+		if f.Flags.DryRun {
+			verb = "would buy"
+		}
+		fmt.Fprintf(f.IOStreams.ErrOut, "%s: %s %d more license(s); new monthly cost %s\n", res.SubscriptionID, verb, res.SeatsBought, res.MonthlyCost)
 	}
 	f.Note("Licensed %d user(s) of %s centrally; asked %d purchaser(s) to cancel", res.UsersLicensed, res.ProductName, len(res.Notified))
 	return output.One(p, *res, centralizeColumns)

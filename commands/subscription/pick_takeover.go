@@ -73,6 +73,10 @@ func pickTakeover(f *cmdutil.Factory, subs []store.Subscription) error {
 		return err
 	}
 	to.MoveToSubscription = targets[ti].ID
+	// A refusal (no room for everyone) comes before the question.
+	if _, err := s.TakeoverSubscription(store.WithDryRun(ctx), to); err != nil {
+		return err
+	}
 	if err := cmdutil.Confirm(f, fmt.Sprintf("Move the %d user(s) of %s to %s and delete %s?", src.Assigned, src.ID, targets[ti].ID, src.ID)); err != nil {
 		return err
 	}

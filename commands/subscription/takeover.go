@@ -108,6 +108,12 @@ func takeover(f *cmdutil.Factory, to store.Takeover) error {
 		return err
 	}
 	if to.Cancel {
+		// Refusals (role, central, Deleted, unknown) come before the
+		// question, with their own exit codes: a rehearsal that is rolled
+		// back checks them.
+		if _, err := s.TakeoverSubscription(store.WithDryRun(ctx), to); err != nil {
+			return err
+		}
 		sub, err := s.GetSubscription(ctx, to.SubscriptionID)
 		if err != nil {
 			return err

@@ -5,7 +5,7 @@
 // Data is generated, never committed, and the same for the same flags.
 //
 //	gentenant users N FILE.csv
-//	gentenant tenant [-users N] [-licensed M] [-per-sub K] [-central C] [-requests R] [-request-users U] DB
+//	gentenant tenant [-users N] [-licensed M] [-per-sub K] [-first-sub F] [-central C] [-requests R] [-request-users U] DB
 //
 // The tenant's clock is Now (2026-11-01T09:00:00Z): run commercectl on it
 // with COMMERCECTL_NOW set to that time to see the requests as generated.
@@ -51,7 +51,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: gentenant users N FILE.csv | gentenant tenant [-users N] [-licensed M] [-per-sub K] [-central C] [-requests R] [-request-users U] DB")
+	fmt.Fprintln(os.Stderr, "usage: gentenant users N FILE.csv | gentenant tenant [-users N] [-licensed M] [-per-sub K] [-first-sub F] [-central C] [-requests R] [-request-users U] DB")
 	os.Exit(2)
 }
 
@@ -87,7 +87,8 @@ func usersCSV(args []string) error {
 }
 
 // tenant builds a tenant: users, self-service subscriptions of Power BI Pro
-// bought by some of them with perSub licenses each, all licenses assigned,
+// bought by some of them with perSub licenses each (the first one firstSub
+// when set, for the takeover benchmark), all licenses assigned,
 // a central subscription of Visio Plan 2 with free seats, and license
 // requests (see requests).
 func tenant(args []string) error {
@@ -95,12 +96,31 @@ func tenant(args []string) error {
 	users := fs.Int("users", 1_000_000, "users")
 	licensed := fs.Int("licensed", 1_000_000, "users holding a self-service license")
 	perSub := fs.Int("per-sub", 200, "licenses per self-service subscription")
+	firstSub := fs.Int("first-sub", 0, "licenses of the first self-service subscription SUB-0000001 (0: -per-sub), the rest -per-sub each")
 	central := fs.Int("central", 200_000, "free seats of the central Visio Plan 2 subscription SUB-CENTRAL")
 	nreq := fs.Int("requests", 0, "license requests stored, over the year before Now; the last is pending and names -request-users users")
 	bigReq := fs.Int("request-users", 5000, "users named by the last request (Visio Plan 2, pending, made a day before Now)")
 	fs.Parse(args)
-	if fs.NArg() != 1 || *licensed > *users {
+	if fs.NArg() != 1 || *licensed > *users || *perSub < 1 || *firstSub < 0 || *firstSub > *licensed {
 		usage()
+	}
+	first := *firstSub
+	if first == 0 {
+		first = min(*perSub, *licensed)
+	}
+	// subOf is the index (0-based) of the subscription holding license i,
+	// startOf the index of the first license of subscription j.
+	subOf := func(i int) int {
+		if i < first {
+			return 0
+		}
+		return 1 + (i-first) / *perSub
+	}
+	startOf := func(j int) int {
+		if j == 0 {
+			return 0
+		}
+		return first + (j-1)**perSub
 	}
 	if *nreq > 0 && (*bigReq < 1 || *bigReq > *users || *bigReq > *central || *users < 8) {
 		return fmt.Errorf("-request-users %d must be between 1 and the users (%d) and the free central seats (%d)", *bigReq, *users, *central)
@@ -132,11 +152,18 @@ func tenant(args []string) error {
 		}); err != nil {
 		return err
 	}
-	subs := (*licensed + *perSub - 1) / *perSub
+	subs := 0
+	if *licensed > 0 {
+		subs = subOf(*licensed-1) + 1
+	}
 	if err := batchInsert(tx, "INSERT INTO subscriptions (id, product_id, kind, purchaser_id, quantity, monthly_price_cents, created_at, expires_at) VALUES ", 8, subs,
 		func(i int, a []any) {
+			quantity := *perSub
+			if i == 0 {
+				quantity = first
+			}
 			a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7] = fmt.Sprintf("SUB-%07d", i+1), "CFQ7TTC0H9MP", store.KindSelfService,
-				i**perSub+2, *perSub, 1400, created, "2027-10-01T09:00:00Z"
+				startOf(i)+2, quantity, 1400, created, "2027-10-01T09:00:00Z"
 		}); err != nil {
 		return err
 	}
@@ -150,7 +177,7 @@ func tenant(args []string) error {
 			if i%7 == 0 {
 				plans = "EXCHANGE_S_FOUNDATION"
 			}
-			a[0], a[1], a[2], a[3], a[4] = i+2, "CFQ7TTC0H9MP", fmt.Sprintf("SUB-%07d", i / *perSub + 1), plans, created
+			a[0], a[1], a[2], a[3], a[4] = i+2, "CFQ7TTC0H9MP", fmt.Sprintf("SUB-%07d", subOf(i)+1), plans, created
 		}); err != nil {
 		return err
 	}

@@ -38,6 +38,14 @@ func (t *tx) pickHolders(where string, args ...any) (int, error) {
 	return n, err
 }
 
+// dropKept forgets the turned-off apps of users who hold the target product
+// already: they keep that license as it is, and carryPlans must not touch it
+// (it finds new licenses by their time, which a kept one may share).
+func (t *tx) dropKept(productID string) error {
+	_, err := t.ExecContext(t.ctx, `DELETE FROM carry WHERE user_id IN (SELECT user_id FROM licenses WHERE product_id = ?)`, productID)
+	return err
+}
+
 // carryPlans turns off, on the licenses just given from the pool, the apps
 // each user had turned off before, where the new product has the same plan.
 func (t *tx) carryPlans(p *pool, at string) error {
@@ -168,6 +176,9 @@ func (d *DB) TakeoverSubscription(ctx context.Context, to store.Takeover) (*stor
 			if _, err := t.ExecContext(t.ctx, `DELETE FROM licenses WHERE subscription_id = ?`, src.ID); err != nil {
 				return err
 			}
+			if err := t.dropKept(p.productID); err != nil {
+				return err
+			}
 			kept, _, err := t.assignPicked(p, n, "", true)
 			if err != nil {
 				return err
@@ -246,6 +257,9 @@ func (d *DB) Centralize(ctx context.Context, c store.Centralize) (*store.Central
 			target.Available += add
 			p.seats += add
 			res.SeatsBought, res.MonthlyCostChange = add, store.Cents(int64(add))*target.MonthlyPrice
+		}
+		if err := t.dropKept(p.productID); err != nil {
+			return err
 		}
 		if _, _, err := t.assignPicked(p, n, "", true); err != nil {
 			return err

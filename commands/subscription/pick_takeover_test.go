@@ -1,0 +1,196 @@
+package subscription
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
+)
+
+// tenantRows renders every row of the tables a takeover may change, sorted,
+// so that two calls prove the tenant unchanged.
+func tenantRows(t *testing.T, path string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var out strings.Builder
+	for _, table := range []string{"subscriptions", "licenses", "notifications", "audit_log"} {
+		rows, err := db.Query(`SELECT * FROM "` + table + `"`)
+		if err != nil {
+			t.Fatalf("%s: %v", table, err)
+		}
+		cols, _ := rows.Columns()
+		var lines []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, fmt.Sprint(vals...))
+		}
+		rows.Close()
+		sort.Strings(lines)
+		fmt.Fprintf(&out, "== %s (%d)\n%s\n", table, len(lines), strings.Join(lines, "\n"))
+	}
+	return out.String()
+}
+
+// runPickTakeover runs list-subscriptions --self-service -o interactive.
+func runPickTakeover(t *testing.T, path string, pr *output.FakePrompter) (string, error) {
+	t.Helper()
+	f, stdout, _ := terminalFactory(t, path, testAdmin, pr)
+	f.Flags.Output = output.FormatInteractive
+	cmd := NewCmdListSubscriptions(f, nil)
+	cmd.SetArgs([]string{"--self-service"})
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	err := cmd.Execute()
+	return stdout.String(), err
+}
+
+func TestPickTakeoverMoves(t *testing.T) {
+	path := newDemoTenant(t)
+	pr := &output.FakePrompter{Answers: []output.FakeAnswer{
+		{Match: "Which subscription?", Options: []string{"SUB-00005"}},
+		{Match: "Take it over how?", Options: []string{"Move its users to a central subscription"}},
+		{Match: "Move its users to?", Options: []string{"SUB-00001"}},
+		{Match: "Move the 3 user(s) of SUB-00005 to SUB-00001 and delete SUB-00005?", Yes: true},
+	}}
+	stdout, err := runPickTakeover(t, path, pr)
+	if err != nil {
+		t.Fatalf("move: %v (asked %q)", err, pr.Asked)
+	}
+	if len(pr.Answers) != 0 {
+		t.Errorf("questions left unasked: %+v", pr.Answers)
+	}
+	src, dst := subscription(t, path, "SUB-00005"), subscription(t, path, "SUB-00001")
+	if src.Status != store.StatusDeleted || src.Assigned != 0 || src.CancelReason != "taken over: users moved to SUB-00001" {
+		t.Errorf("SUB-00005: %s, %d assigned, reason %q", src.Status, src.Assigned, src.CancelReason)
+	}
+	if dst.Assigned != 10 || dst.Available != 0 {
+		t.Errorf("SUB-00001: %d assigned, %d available; want 10, 0", dst.Assigned, dst.Available)
+	}
+	if !strings.Contains(stdout, "Users moved:       3") || !strings.Contains(stdout, "Moved to:          SUB-00001") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+}
+
+func TestPickTakeoverCancelsWithTheReason(t *testing.T) {
+	path := newDemoTenant(t)
+	pr := &output.FakePrompter{Answers: []output.FakeAnswer{
+		{Match: "Which subscription?", Options: []string{"SUB-00008"}},
+		{Match: "Take it over how?", Options: []string{"Cancel it (its users lose the licenses)"}},
+		{Match: "Why?", Options: []string{"security-or-compliance"}},
+		{Match: "Cancel SUB-00008 (Visio Plan 1, bought by sanjay.shah@contoso.com)? Its 2 user(s) lose their licenses.", Yes: true},
+	}}
+	if _, err := runPickTakeover(t, path, pr); err != nil {
+		t.Fatalf("cancel: %v (asked %q)", err, pr.Asked)
+	}
+	if len(pr.Answers) != 0 {
+		t.Errorf("questions left unasked: %+v", pr.Answers)
+	}
+	got := subscription(t, path, "SUB-00008")
+	if got.Status != store.StatusDeleted || got.Assigned != 0 || got.CancelReason != "security-or-compliance" {
+		t.Errorf("SUB-00008: %s, %d assigned, reason %q", got.Status, got.Assigned, got.CancelReason)
+	}
+}
+
+// Answering no to the last question changes nothing, on either path.
+func TestPickTakeoverAnsweringNoChangesNothing(t *testing.T) {
+	for name, answers := range map[string][]output.FakeAnswer{
+		"move": {
+			{Match: "Which subscription?", Options: []string{"SUB-00006"}},
+			{Match: "Take it over how?", Options: []string{"Move its users to a central subscription"}},
+			{Match: "Move its users to?", Options: []string{"SUB-00001"}},
+			{Match: "Move the 3 user(s) of SUB-00006 to SUB-00001 and delete SUB-00006?", Yes: false},
+		},
+		"cancel": {
+			{Match: "Which subscription?", Options: []string{"SUB-00009"}},
+			{Match: "Take it over how?", Options: []string{"Cancel it (its users lose the licenses)"}},
+			{Match: "Why?", Options: []string{"other"}},
+			{Match: "Cancel SUB-00009 (Power Apps per user, bought by adele.vance@contoso.com)?", Yes: false},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := newDemoTenant(t)
+			before := tenantRows(t, path)
+			pr := &output.FakePrompter{Answers: answers}
+			stdout, err := runPickTakeover(t, path, pr)
+			if !errors.Is(err, output.ErrCanceled) {
+				t.Fatalf("answering no: %v, want output.ErrCanceled (asked %q)", err, pr.Asked)
+			}
+			if len(pr.Answers) != 0 {
+				t.Errorf("questions left unasked: %+v", pr.Answers)
+			}
+			if stdout != "" {
+				t.Errorf("stdout %q", stdout)
+			}
+			if after := tenantRows(t, path); after != before {
+				t.Errorf("the tenant changed:\nbefore:\n%s\nafter:\n%s", before, after)
+			}
+		})
+	}
+}
+
+// A move that cannot fit is refused before the question, exit 5.
+func TestPickTakeoverRefusesBeforeAsking(t *testing.T) {
+	path := newDemoTenant(t)
+	before := tenantRows(t, path)
+	pr := &output.FakePrompter{Answers: []output.FakeAnswer{
+		{Match: "Which subscription?", Options: []string{"SUB-00007"}},
+		{Match: "Take it over how?", Options: []string{"Move its users to a central subscription"}},
+		{Match: "Move its users to?", Options: []string{"SUB-00002"}},
+	}}
+	_, err := runPickTakeover(t, path, pr)
+	if code, _ := cmdutil.ExitCode(err); code != cmdutil.ExitRefused {
+		t.Fatalf("3 users into 2 seats: %v (exit %d), want %d", err, code, cmdutil.ExitRefused)
+	}
+	if !strings.Contains(err.Error(), "1 missing") {
+		t.Errorf("error %q does not say what is missing", err)
+	}
+	if len(pr.Asked) != 3 {
+		t.Errorf("asked %q, want no confirmation", pr.Asked)
+	}
+	if after := tenantRows(t, path); after != before {
+		t.Errorf("the tenant changed")
+	}
+}
+
+// Without a terminal, -o interactive is a usage error and asks nothing.
+func TestPickTakeoverNeedsATerminal(t *testing.T) {
+	path := newDemoTenant(t)
+	before := tenantRows(t, path)
+	ios, _, stdout, _ := output.Test()
+	f := cmdutil.New(ios)
+	env := map[string]string{"XDG_CONFIG_HOME": t.TempDir(), "XDG_DATA_HOME": t.TempDir(), "COMMERCECTL_NOW": testNow}
+	f.Getenv = func(k string) string { return env[k] }
+	f.Flags.DB, f.Flags.As, f.Flags.Output = path, testAdmin, output.FormatInteractive
+	pr := &output.FakePrompter{}
+	f.SetPrompter(pr)
+	t.Cleanup(f.Close)
+	cmd := NewCmdListSubscriptions(f, nil)
+	cmd.SetArgs([]string{"--self-service"})
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	err := cmd.Execute()
+	if code, _ := cmdutil.ExitCode(err); code != cmdutil.ExitUsage {
+		t.Fatalf("no terminal: %v (exit %d), want %d", err, code, cmdutil.ExitUsage)
+	}
+	if len(pr.Asked) != 0 || stdout.Len() != 0 {
+		t.Errorf("asked %q, stdout %q", pr.Asked, stdout)
+	}
+	if after := tenantRows(t, path); after != before {
+		t.Errorf("the tenant changed")
+	}
+}
