@@ -6,6 +6,7 @@ import (
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/commands/audit"
 	"github.com/commercectl/commercectl/commands/catalog"
+	"github.com/commercectl/commercectl/commands/conflict"
 	"github.com/commercectl/commercectl/commands/license"
 	"github.com/commercectl/commercectl/commands/notification"
 	"github.com/commercectl/commercectl/commands/policy"
@@ -59,6 +60,8 @@ var verbs = []verb{
 	v("unassign-license", "billing", license.NewCmdUnassignLicense),
 	v("list-licenses", "billing", license.NewCmdListLicenses),
 	v("export-users", "billing", license.NewCmdExportUsers),
+	v("list-conflicts", "billing", conflict.NewCmdListConflicts),
+	v("resolve-conflicts", "billing", conflict.NewCmdResolveConflicts),
 
 	v("list-requests", "request", request.NewCmdListRequests),
 	v("get-request", "request", request.NewCmdGetRequest),

@@ -86,6 +86,10 @@ type Service interface {
 	TakeoverSubscription(ctx context.Context, t Takeover) (*TakeoverResult, error)
 	Centralize(ctx context.Context, c Centralize) (*CentralizeResult, error)
 
+	// License conflicts: pools with more licenses than seats.
+	ListConflicts(ctx context.Context, productID string) ([]Conflict, error)
+	ResolveConflicts(ctx context.Context, r Resolve) ([]Resolution, error)
+
 	// Licenses.
 	AssignLicenses(ctx context.Context, a LicenseAssignment) (*AssignResult, error)
 	UnassignLicenses(ctx context.Context, a LicenseAssignment) (*AssignResult, error)
