@@ -64,6 +64,13 @@ run approve-request 2 --exclude enrico.cattaneo@contoso.com --message "Enrico al
 run deny-request 3 --message "Copilot pilots start next quarter"
 run list-notifications --since 1h
 
+# License conflicts: Project Plan 3's subscription expired with two people on it.
+run list-conflicts
+run list-licenses
+run add-subscription --product CFQ7TTC0HDB0 --quantity 1
+run resolve-conflicts --product CFQ7TTC0HDB0 --buy --yes
+run list-conflicts -o json
+
 # Roles are enforced, and every change is in the audit log.
 refused --as patti.fernandez@contoso.com update-policy --product CFQ7TTC0H9MP --value Enabled
 run list-users --role GlobalReader
