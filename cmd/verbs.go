@@ -7,6 +7,7 @@ import (
 	"github.com/commercectl/commercectl/commands/audit"
 	"github.com/commercectl/commercectl/commands/catalog"
 	"github.com/commercectl/commercectl/commands/conflict"
+	"github.com/commercectl/commercectl/commands/doctor"
 	"github.com/commercectl/commercectl/commands/license"
 	"github.com/commercectl/commercectl/commands/notification"
 	"github.com/commercectl/commercectl/commands/policy"
@@ -76,6 +77,7 @@ var verbs = []verb{
 	v("new-request", "member", request.NewCmdNewRequest),
 
 	v("get-audit-log", "audit", audit.NewCmdGetAuditLog),
+	v("doctor", "audit", doctor.NewCmdDoctor),
 }
 
 // addVerbs adds to root the verb args run, or every verb when args name

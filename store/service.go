@@ -108,6 +108,9 @@ type Service interface {
 	GetRequestProcess(ctx context.Context) (*RequestProcess, error)
 	ListNotifications(ctx context.Context, f NotificationFilter) ([]Notification, error)
 
+	// Doctor checks the database and the tenant's invariants.
+	Doctor(ctx context.Context) ([]Problem, error)
+
 	// Audit log.
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 

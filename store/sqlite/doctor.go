@@ -1,0 +1,89 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/commercectl/commercectl/store"
+)
+
+// doctorChecks are the invariants of a tenant: each query returns one text
+// per violation. They hold by construction; doctor proves it after a crash,
+// a kill or a hostile input.
+var doctorChecks = []struct{ name, query string }{
+	{"license of another product than its subscription", `SELECT 'license ' || l.id || ' is of ' || l.product_id || ' but its subscription ' || s.id || ' is of ' || s.product_id
+		FROM licenses l JOIN subscriptions s ON s.id = l.subscription_id WHERE l.product_id <> s.product_id`},
+	{"two licenses of one product", `SELECT u.upn || ' holds ' || count(*) || ' licenses of ' || l.product_id FROM licenses l JOIN users u ON u.id = l.user_id
+		GROUP BY l.user_id, l.product_id HAVING count(*) > 1`},
+	{"licenses on a canceled subscription", `SELECT s.id || ' was canceled but holds ' || count(*) || ' license(s)' FROM subscriptions s JOIN licenses l ON l.subscription_id = s.id
+		WHERE s.canceled_at IS NOT NULL GROUP BY s.id`},
+	{"request status and decisions disagree", `SELECT 'request ' || r.id || ' is ' || r.status || ' but its users are: ' || group_concat(coalesce(x.decision, 'undecided'), ',')
+		FROM requests r JOIN request_users x ON x.request_id = r.id GROUP BY r.id, r.status HAVING
+		(r.status = 'Pending' AND count(x.decision) > 0) OR
+		(r.status = 'Approved' AND sum(CASE WHEN x.decision = 'approved' THEN 1 ELSE 0 END) <> count(*)) OR
+		(r.status = 'Denied' AND sum(CASE WHEN x.decision = 'denied' THEN 1 ELSE 0 END) <> count(*)) OR
+		(r.status = 'PartiallyApproved' AND (sum(CASE WHEN x.decision = 'approved' THEN 1 ELSE 0 END) = 0
+			OR sum(CASE WHEN x.decision = 'notAssigned' THEN 1 ELSE 0 END) = 0
+			OR sum(CASE WHEN x.decision IS NULL OR x.decision = 'denied' THEN 1 ELSE 0 END) > 0))`},
+	{"request without users", `SELECT 'request ' || r.id || ' names nobody' FROM requests r WHERE NOT EXISTS (SELECT 1 FROM request_users x WHERE x.request_id = r.id)`},
+	{"decided request without a decision date", `SELECT 'request ' || id || ' is ' || status || ' with no decision date' FROM requests WHERE status <> 'Pending' AND decided_at IS NULL`},
+	{"user without a UPN key", `SELECT upn FROM users WHERE upn_key <> lower(upn)`},
+	{"tenant without a GlobalAdmin", `SELECT 'no user is GlobalAdmin' WHERE NOT EXISTS (SELECT 1 FROM user_roles WHERE role = 'GlobalAdmin')`},
+}
+
+// Doctor checks the database's integrity and the tenant's invariants and
+// returns every problem found (none: an empty list).
+func (d *DB) Doctor(ctx context.Context) ([]store.Problem, error) {
+	out := []store.Problem{}
+	err := d.read(ctx, func(t *tx) error {
+		if err := t.requireRole("check the tenant", store.RoleGlobalAdmin, store.RoleGlobalReader); err != nil {
+			return err
+		}
+		integrity, err := t.column(`PRAGMA integrity_check`)
+		if err != nil {
+			return err
+		}
+		for _, s := range integrity {
+			if s != "ok" {
+				out = append(out, store.Problem{Check: "integrity", Detail: s})
+			}
+		}
+		rows, err := t.QueryContext(t.ctx, `PRAGMA foreign_key_check`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var table, parent string
+			var rowid, fkid any
+			if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, store.Problem{Check: "foreign keys", Detail: fmt.Sprintf("%s row %v points to a missing %s", table, rowid, parent)})
+		}
+		rows.Close()
+		for _, c := range doctorChecks {
+			found, err := t.column(c.query)
+			if err != nil {
+				return fmt.Errorf("%s: %w", c.name, err)
+			}
+			for _, f := range found {
+				out = append(out, store.Problem{Check: c.name, Detail: f})
+			}
+		}
+		// Every pool over its seats must be a conflict list-conflicts shows.
+		cs, err := t.conflicts("")
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			if len(c.Users) != c.Shortfall {
+				out = append(out, store.Problem{Check: "conflict without its users",
+					Detail: fmt.Sprintf("%s pool %s is %d short but names %s", c.ProductID, c.Pool, c.Shortfall, strings.Join(c.Users, ", "))})
+			}
+		}
+		return nil
+	})
+	return out, err
+}
