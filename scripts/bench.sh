@@ -19,6 +19,11 @@
 #   BENCH_LIST_RUNS=30   hyperfine runs of each list-requests command
 #   BENCH_TAKEOVER_USERS=100000  licensed users of the self-service subscription
 #                        bench_takeover moves (SUB-0000001 of its own tenant)
+#   BENCH_CONFLICT_SUBS=50000  self-service subscriptions of the tenant of
+#                        bench_list_conflicts ($BENCH_BULK_USERS users, all licensed)
+#   BENCH_CONFLICT_EXPIRED=300  of them expired, BENCH_CONFLICT_SHORT=200 short
+#                        of 1 to 3 seats: the conflicts list-conflicts finds
+#   BENCH_CONFLICT_RUNS=50  hyperfine runs of list-conflicts
 #   BENCH_INSTALL=1      time a copy of BIN installed in .bench/, as a package
 #                        or `install` would put it; 0: time BIN where it is.
 #                        A file the Go linker has just written sits in the page
@@ -45,6 +50,10 @@ REQUESTS=${BENCH_REQUESTS:-100000}
 REQUEST_USERS=${BENCH_REQUEST_USERS:-5000}
 LIST_RUNS=${BENCH_LIST_RUNS:-30}
 TAKEOVER_USERS=${BENCH_TAKEOVER_USERS:-100000}
+CONFLICT_SUBS=${BENCH_CONFLICT_SUBS:-50000}
+CONFLICT_EXPIRED=${BENCH_CONFLICT_EXPIRED:-300}
+CONFLICT_SHORT=${BENCH_CONFLICT_SHORT:-200}
+CONFLICT_RUNS=${BENCH_CONFLICT_RUNS:-50}
 # The clock of internal/gentenant's tenants (its Now): the requests it makes
 # are dated relative to it, so the request benchmarks run at that time
 # (COMMERCECTL_NOW, set for those commands only) and the data stays valid
@@ -438,6 +447,59 @@ bench_takeover() {
 	check "under 3 s ($t)" "$(awk -v t="$t" 'BEGIN {print (t < 3)}')"
 }
 
+# --- License conflicts ----------------------------------------------------------
+
+# list-conflicts -o json on a tenant of $BULK users all holding a Power BI Pro
+# license of one of $CONFLICT_SUBS self-service subscriptions, of which
+# $CONFLICT_EXPIRED expired ten days before gentenant's clock and
+# $CONFLICT_SHORT have 1 to 3 seats fewer than the licenses they hold
+# (gentenant -expired, -short), run at that clock. Checked first: as many
+# conflicts and users needing a valid license as sqlite3 counts; then timed
+# with hyperfine.
+bench_list_conflicts() {
+	local per=$((BULK / CONFLICT_SUBS))
+	local db=$OUT/conflicts-$BULK.db have want got
+	echo
+	echo "== list-conflicts -o json on a tenant of $BULK users and $CONFLICT_SUBS subscriptions, $((CONFLICT_EXPIRED + CONFLICT_SHORT)) in conflict"
+	((per >= 4)) || die "BENCH_CONFLICT_SUBS=$CONFLICT_SUBS leaves fewer than 4 licenses per subscription"
+	have=
+	[[ -s $db ]] && have=$(sqlite3 -separator ' ' "$db" "SELECT (SELECT count(*) FROM users) - 1,
+		(SELECT count(*) FROM subscriptions WHERE kind = 'selfService'),
+		(SELECT count(*) FROM subscriptions WHERE expires_at < '$GEN_NOW'),
+		(SELECT count(*) FROM subscriptions WHERE kind = 'selfService' AND expires_at >= '$GEN_NOW' AND quantity < $per)")
+	if [[ $have != "$BULK $CONFLICT_SUBS $CONFLICT_EXPIRED $CONFLICT_SHORT" ]]; then
+		echo "generating a synthetic tenant of $BULK users, $CONFLICT_SUBS subscriptions of $per, in $db"
+		"$OUT/gentenant" tenant -users "$BULK" -licensed "$BULK" -per-sub "$per" \
+			-expired "$CONFLICT_EXPIRED" -short "$CONFLICT_SHORT" "$db"
+	fi
+	"$CLI" --db "$db" --as "$ADMIN" get-policies >/dev/null
+	# The pools in conflict, counted by sqlite3 (every pool here is one
+	# self-service subscription; Active: not canceled, not expired at the
+	# clock), against what list-conflicts prints.
+	want=$(sqlite3 "$db" "SELECT count(*) || ' conflicts, ' || coalesce(sum(short), 0) || ' users' FROM (
+		SELECT count(l.id) - CASE WHEN s.canceled_at IS NULL AND s.expires_at > '$GEN_NOW' THEN s.quantity ELSE 0 END AS short
+		FROM subscriptions s JOIN licenses l ON l.subscription_id = s.id GROUP BY s.id) WHERE short > 0")
+	[[ $want == "$((CONFLICT_EXPIRED + CONFLICT_SHORT)) conflicts, "* ]] || die "sqlite3 counts $want; gentenant made $((CONFLICT_EXPIRED + CONFLICT_SHORT)) conflicts"
+	local cli="$CLI --db $db --as $ADMIN list-conflicts -o json"
+	got=$(COMMERCECTL_NOW=$GEN_NOW $cli --jq '"\(length) conflicts, \(map(.users | length) | add // 0) users"')
+	[[ $got == "$want" ]] || die "list-conflicts printed $got; sqlite3 counts $want"
+	echo "   $got"
+	local -a hf=(hyperfine -N --style basic --warmup 3 --runs "$CONFLICT_RUNS"
+		--export-json "$OUT/list-conflicts.json" --export-csv "$OUT/list-conflicts.csv"
+		-n list-conflicts "$cli")
+	echo "   \$ COMMERCECTL_NOW=$GEN_NOW $(shell_words "${hf[@]}")"
+	COMMERCECTL_NOW=$GEN_NOW "${hf[@]}" >/dev/null 2>"$OUT/list-conflicts.log" || { cat "$OUT/list-conflicts.log" >&2; die "hyperfine failed"; }
+	# CSV columns: command,mean,stddev,median,user,system,min,max (seconds).
+	local name mean sd med user sys min max
+	IFS=, read -r name mean sd med user sys min max < <(tail -n +2 "$OUT/list-conflicts.csv")
+	printf '  median %6.1f ms, mean %6.1f ± %5.1f ms, min %6.1f ms, max %6.1f ms, user %6.1f ms, sys %5.1f ms (%d runs)\n' \
+		"$(awk -v x="$med" 'BEGIN {print 1e3 * x}')" "$(awk -v x="$mean" 'BEGIN {print 1e3 * x}')" "$(awk -v x="$sd" 'BEGIN {print 1e3 * x}')" \
+		"$(awk -v x="$min" 'BEGIN {print 1e3 * x}')" "$(awk -v x="$max" 'BEGIN {print 1e3 * x}')" \
+		"$(awk -v x="$user" 'BEGIN {print 1e3 * x}')" "$(awk -v x="$sys" 'BEGIN {print 1e3 * x}')" "$CONFLICT_RUNS"
+	check "list-conflicts under 300 ms (median $(awk -v x="$med" 'BEGIN {printf "%.1f", 1e3 * x}') ms)" \
+		"$(awk -v x="$med" 'BEGIN {print (x < 0.3)}')"
+}
+
 wants() { [[ -z $ONLY || " $ONLY " == *" $1 "* ]]; }
 
 main() {
@@ -455,6 +517,10 @@ main() {
 	if wants takeover; then
 		CGO_ENABLED=0 go build -o "$OUT/gentenant" ./internal/gentenant
 		bench_takeover
+	fi
+	if wants list_conflicts; then
+		CGO_ENABLED=0 go build -o "$OUT/gentenant" ./internal/gentenant
+		bench_list_conflicts
 	fi
 	echo
 	echo "hyperfine exports: $OUT/*-round*.json"

@@ -52,6 +52,8 @@ take them over first).`,
 				return cmdutil.Usagef("--all resolves with --buy or --unassign-newest")
 			case r.SubscriptionID != "" && !r.Buy:
 				return cmdutil.Usagef("--subscription goes with --buy")
+			case r.SubscriptionID != "" && r.All:
+				return cmdutil.Usagef("--subscription goes with --product, not --all")
 			case r.Partial && len(r.Unassign) == 0:
 				return cmdutil.Usagef("--partial goes with --unassign UPN,...")
 			}
@@ -88,7 +90,11 @@ func resolve(f *cmdutil.Factory, r store.Resolve) error {
 	if err != nil {
 		return err
 	}
-	if r.Buy && r.SubscriptionID == "" && !r.All && f.IOStreams.CanPrompt() {
+	// Ask which subscription only when the plan needs it (several Active
+	// central ones, the one invalid-input error of --buy without
+	// --subscription): a refusal comes before any question.
+	if r.Buy && r.SubscriptionID == "" && !r.All && f.IOStreams.CanPrompt() &&
+		store.ErrorCode(planErr(s.ResolveConflicts(store.WithDryRun(ctx), r))) == store.EINVALID {
 		subs, err := s.ListSubscriptions(ctx, store.SubscriptionFilter{ProductID: r.ProductID, Status: store.StatusActive})
 		if err != nil {
 			return err
@@ -132,6 +138,8 @@ func resolve(f *cmdutil.Factory, r store.Resolve) error {
 	}
 	return output.List(p, res, resolutionColumns)
 }
+
+func planErr(_ []store.Resolution, err error) error { return err }
 
 // describe is the question that confirms a plan.
 func describe(plan []store.Resolution) string {

@@ -1,11 +1,12 @@
 // Command gentenant makes synthetic tenants for the benchmarks of make bench:
 // a users CSV for import-users, and a tenant database with a million users
 // holding licenses of self-service subscriptions for export-users and the
-// license verbs, with license requests for list-requests and approve-request.
+// license verbs, with license requests for list-requests and approve-request,
+// and license conflicts for list-conflicts.
 // Data is generated, never committed, and the same for the same flags.
 //
 //	gentenant users N FILE.csv
-//	gentenant tenant [-users N] [-licensed M] [-per-sub K] [-first-sub F] [-central C] [-requests R] [-request-users U] DB
+//	gentenant tenant [-users N] [-licensed M] [-per-sub K] [-first-sub F] [-central C] [-requests R] [-request-users U] [-expired E] [-short S] DB
 //
 // The tenant's clock is Now (2026-11-01T09:00:00Z): run commercectl on it
 // with COMMERCECTL_NOW set to that time to see the requests as generated.
@@ -51,7 +52,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: gentenant users N FILE.csv | gentenant tenant [-users N] [-licensed M] [-per-sub K] [-first-sub F] [-central C] [-requests R] [-request-users U] DB")
+	fmt.Fprintln(os.Stderr, "usage: gentenant users N FILE.csv | gentenant tenant [-users N] [-licensed M] [-per-sub K] [-first-sub F] [-central C] [-requests R] [-request-users U] [-expired E] [-short S] DB")
 	os.Exit(2)
 }
 
@@ -90,7 +91,8 @@ func usersCSV(args []string) error {
 // bought by some of them with perSub licenses each (the first one firstSub
 // when set, for the takeover benchmark), all licenses assigned,
 // a central subscription of Visio Plan 2 with free seats, and license
-// requests (see requests).
+// requests (see requests). With -expired and -short, some self-service
+// subscriptions are in conflict (see conflictOf).
 func tenant(args []string) error {
 	fs := flag.NewFlagSet("tenant", flag.ExitOnError)
 	users := fs.Int("users", 1_000_000, "users")
@@ -100,8 +102,10 @@ func tenant(args []string) error {
 	central := fs.Int("central", 200_000, "free seats of the central Visio Plan 2 subscription SUB-CENTRAL")
 	nreq := fs.Int("requests", 0, "license requests stored, over the year before Now; the last is pending and names -request-users users")
 	bigReq := fs.Int("request-users", 5000, "users named by the last request (Visio Plan 2, pending, made a day before Now)")
+	nexp := fs.Int("expired", 0, "self-service subscriptions expired 10 days before Now (Expired: no seats, all their licenses in conflict)")
+	nshort := fs.Int("short", 0, "self-service subscriptions with 1 to 3 seats fewer than licenses assigned")
 	fs.Parse(args)
-	if fs.NArg() != 1 || *licensed > *users || *perSub < 1 || *firstSub < 0 || *firstSub > *licensed {
+	if fs.NArg() != 1 || *licensed > *users || *perSub < 1 || *firstSub < 0 || *firstSub > *licensed || *nexp < 0 || *nshort < 0 {
 		usage()
 	}
 	first := *firstSub
@@ -156,14 +160,32 @@ func tenant(args []string) error {
 	if *licensed > 0 {
 		subs = subOf(*licensed-1) + 1
 	}
+	if *nexp+*nshort > subs {
+		return fmt.Errorf("-expired %d and -short %d: more than the %d self-service subscriptions", *nexp, *nshort, subs)
+	}
+	conflict := conflictOf(subs, *nexp, *nshort)
+	expired := Now.AddDate(0, 0, -10).Format("2006-01-02T15:04:05Z")
+	shortfall := 0
 	if err := batchInsert(tx, "INSERT INTO subscriptions (id, product_id, kind, purchaser_id, quantity, monthly_price_cents, created_at, expires_at) VALUES ", 8, subs,
 		func(i int, a []any) {
 			quantity := *perSub
 			if i == 0 {
 				quantity = first
 			}
+			// The licenses of subscription i (the last one may hold fewer).
+			held := min(startOf(i+1), *licensed) - startOf(i)
+			expires := "2027-10-01T09:00:00Z"
+			switch k := conflict(i); {
+			case k < 0:
+			case k < *nexp:
+				expires = expired
+				shortfall += held
+			default:
+				quantity = max(0, held-1-k%3)
+				shortfall += held - quantity
+			}
 			a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7] = fmt.Sprintf("SUB-%07d", i+1), "CFQ7TTC0H9MP", store.KindSelfService,
-				startOf(i)+2, quantity, 1400, created, "2027-10-01T09:00:00Z"
+				startOf(i)+2, quantity, 1400, created, expires
 		}); err != nil {
 		return err
 	}
@@ -193,9 +215,30 @@ func tenant(args []string) error {
 	if _, err := db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "gentenant: %s: %d users, %d self-service subscriptions, %d licenses, %d free central seats, %d requests naming %d users in %s\n",
-		path, *users+1, subs, *licensed, *central, *nreq, reqUsers, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "gentenant: %s: %d users, %d self-service subscriptions, %d licenses, %d free central seats, %d requests naming %d users, %d conflicts (%d expired, %d short) of %d users in %s\n",
+		path, *users+1, subs, *licensed, *central, *nreq, reqUsers, *nexp+*nshort, *nexp, *nshort, shortfall, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// conflictOf spreads the exp+short subscriptions in conflict evenly over the
+// subs self-service ones, the first at index 0: it returns -1 for a
+// subscription without conflict, else k, the conflict's rank in id order.
+// The ranks below exp are expired (every license needs a valid one), the
+// others are short of 1 to 3 seats (1 + k%3) below the licenses they hold.
+func conflictOf(subs, exp, short int) func(i int) int {
+	n := exp + short
+	return func(i int) int {
+		if n == 0 {
+			return -1
+		}
+		// Subscription i is the k-th in conflict when it is the first index
+		// at or after k*subs/n.
+		k := (i*n + subs - 1) / subs // ceil(i*n/subs)
+		if k >= n || k*subs/n != i {
+			return -1
+		}
+		return k
+	}
 }
 
 // requestProducts are the products people ask for (their policy would not

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"sort"
 	"strings"
 
@@ -10,13 +11,36 @@ import (
 
 // conflictUsers lists the users who need a valid license in a pool: the last
 // n licenses when those of Active subscriptions come first and, within
-// each, the oldest first.
-func (t *tx) conflictUsers(subIDs []string, n int) ([]string, error) {
-	args := append(stringArgs(nil, subIDs), fmtTime(t.now), n)
-	users, err := t.column(`SELECT u.upn FROM licenses l JOIN users u ON u.id = l.user_id JOIN subscriptions s ON s.id = l.subscription_id
-		WHERE l.subscription_id IN (`+placeholders(len(subIDs))+`)
-		ORDER BY CASE WHEN s.canceled_at IS NULL AND s.expires_at > ? THEN 1 ELSE 0 END, l.assigned_at DESC, l.id DESC LIMIT ?`, args...)
+// each, the oldest first. The statement for pools of k subscriptions is
+// prepared once per listing and kept in stmts (a tenant with hundreds of
+// short self-service pools runs it hundreds of times: preparing it each
+// time cost more than running it).
+func (t *tx) conflictUsers(stmts map[int]*sql.Stmt, subIDs []string, n int) ([]string, error) {
+	stmt := stmts[len(subIDs)]
+	if stmt == nil {
+		var err error
+		stmt, err = t.PrepareContext(t.ctx, `SELECT u.upn FROM licenses l JOIN users u ON u.id = l.user_id JOIN subscriptions s ON s.id = l.subscription_id
+			WHERE l.subscription_id IN (`+placeholders(len(subIDs))+`)
+			ORDER BY CASE WHEN s.canceled_at IS NULL AND s.expires_at > ? THEN 1 ELSE 0 END, l.assigned_at DESC, l.id DESC LIMIT ?`)
+		if err != nil {
+			return nil, err
+		}
+		stmts[len(subIDs)] = stmt
+	}
+	rows, err := stmt.QueryContext(t.ctx, append(stringArgs(nil, subIDs), fmtTime(t.now), n)...)
 	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	users := make([]string, 0, n)
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return nil, err
+		}
+		users = append(users, u)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	// Newest last, as they were assigned.
@@ -26,12 +50,29 @@ func (t *tx) conflictUsers(subIDs []string, n int) ([]string, error) {
 	return users, nil
 }
 
+// conflictCandidates selects what subscriptionSelect selects (the same
+// columns, for scanSubscription), but only the subscriptions that can be in
+// a conflict: every central one (they pool together per product, so whether
+// their pool is short is decided in Go), and a selfService or trial one, a
+// pool of its own, only when it holds more licenses than it would have seats
+// if Active. Whether it is Active is decided again by scanSubscription; here
+// the test is on the stored text, fixed-width UTC (schema 0001), so that
+// expires_at > now is now < expiresAt. A pool without a conflict, almost
+// every one on a big tenant, never reaches Go: its licenses are counted in
+// the index licenses_subscription and nothing else is read.
+const conflictCandidates = `SELECT s.id, s.product_id, p.name, s.kind, coalesce(u.upn, ''), s.quantity, s.monthly_price_cents,
+	s.created_at, s.expires_at, s.canceled_at, s.cancel_reason,
+	(SELECT count(*) FROM licenses l WHERE l.subscription_id = s.id)
+	FROM subscriptions s JOIN products p ON p.id = s.product_id LEFT JOIN users u ON u.id = s.purchaser_id
+	WHERE (s.kind = 'central' OR (SELECT count(*) FROM licenses l WHERE l.subscription_id = s.id) >
+		CASE WHEN s.canceled_at IS NULL AND s.expires_at > ? THEN s.quantity ELSE 0 END)`
+
 // conflicts finds the pools, of one product or all, with more licenses than seats.
 func (t *tx) conflicts(productID string) ([]store.Conflict, error) {
-	q := subscriptionSelect
-	var args []any
+	q := conflictCandidates
+	args := []any{fmtTime(t.now)}
 	if productID != "" {
-		q += ` WHERE s.product_id = ?`
+		q += ` AND s.product_id = ?`
 		args = append(args, productID)
 	}
 	rows, err := t.QueryContext(t.ctx, q+` ORDER BY p.name, s.id`, args...)
@@ -67,12 +108,18 @@ func (t *tx) conflicts(productID string) ([]store.Conflict, error) {
 		return nil, err
 	}
 	out := []store.Conflict{}
+	stmts := map[int]*sql.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
 	for _, k := range order {
 		c := byPool[k]
 		if c.Shortfall = c.Assigned - c.Seats; c.Shortfall <= 0 {
 			continue
 		}
-		if c.Users, err = t.conflictUsers(c.SubscriptionIDs, c.Shortfall); err != nil {
+		if c.Users, err = t.conflictUsers(stmts, c.SubscriptionIDs, c.Shortfall); err != nil {
 			return nil, err
 		}
 		out = append(out, *c)
@@ -190,14 +237,23 @@ func (t *tx) resolveProductConflict(pid string, r store.Resolve) (*store.Resolut
 		var target *store.Subscription
 		switch {
 		case r.SubscriptionID != "":
-			for _, s := range p.fill {
-				if strings.EqualFold(s.ID, strings.TrimSpace(r.SubscriptionID)) {
-					target = s
-				}
+			// Refused as buy-licenses refuses it: unknown (3), another
+			// product's (2), a purchaser's or no longer Active (5).
+			s, err := t.subscription(strings.ToUpper(strings.TrimSpace(r.SubscriptionID)))
+			if err != nil {
+				return nil, err
 			}
-			if target == nil {
-				return nil, store.Errorf(store.EINVALID, "%s is not an Active central subscription of %s", store.QuoteShort(r.SubscriptionID), c.ProductName)
+			switch {
+			case s.ProductID != pid:
+				return nil, store.Errorf(store.EINVALID, "%s is a subscription of %s, not of %s", s.ID, s.ProductName, c.ProductName)
+			case s.Kind != store.KindCentral:
+				return nil, store.Errorf(store.ECONFLICT, "%s is a %s subscription bought by %s: its licenses are its purchaser's to buy", s.ID, s.Kind, s.Purchaser).
+					WithHint("take it over first: commercectl takeover-subscription %s --move-to-product %s", s.ID, pid)
+			case s.Status != store.StatusActive:
+				return nil, store.Errorf(store.ECONFLICT, "%s is %s: licenses can be bought only for an Active subscription", s.ID, s.Status).
+					WithHint("buy a new one: commercectl add-subscription --product %s --quantity %d", pid, c.Shortfall)
 			}
+			target = s
 		case len(p.fill) == 0:
 			return nil, store.Errorf(store.ECONFLICT, "%s has no Active central subscription to buy licenses on", c.ProductName).
 				WithHint("buy one: commercectl add-subscription --product %s --quantity %d", pid, c.Shortfall)
