@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 export CGO_ENABLED := 0
 LDFLAGS := -s -w -X github.com/commercectl/commercectl/cmd.Version=$(VERSION)
 
-.PHONY: build demo test bench clean
+.PHONY: build demo test bench fuzz clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
@@ -18,6 +18,24 @@ demo: build
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+
+# Fuzzing: each target for FUZZTIME (make test runs only their seeds).
+FUZZTIME ?= 30s
+FUZZ_TARGETS := \
+	./store:FuzzValidateUPN \
+	./store:FuzzQuoteShortCheckName \
+	./store/sqlite:FuzzParseCatalog \
+	./store/sqlite:FuzzParseUserRow \
+	./store/sqlite:FuzzParseUsers \
+	./store/sqlite:FuzzValidateLink \
+	./commands/policy:FuzzParsePolicySet
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "$(GO) test -run '^$$' -fuzz '^$$fn$$' -fuzztime $(FUZZTIME) $$pkg"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 # Benchmarks: whole-process timings side by side with the sqlite3 shell.
 bench: build
