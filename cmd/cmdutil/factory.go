@@ -297,3 +297,22 @@ func (f *Factory) SaveConnection(as, db string) (string, error) {
 	f.config = nil
 	return path, nil
 }
+
+// Setup is what nearly every verb needs, in the order that reports a bad
+// -o before an unreadable database: the printer, the store, and the
+// operation's context.
+func (f *Factory) Setup() (*output.Printer, store.Service, context.Context, error) {
+	p, err := f.Printer()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	s, err := f.Store()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, s, ctx, nil
+}

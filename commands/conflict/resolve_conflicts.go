@@ -78,15 +78,7 @@ take them over first).`,
 // resolve rehearses the resolution (a dry run), asks to confirm it with
 // the plan in view, then makes it.
 func resolve(f *cmdutil.Factory, r store.Resolve) error {
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

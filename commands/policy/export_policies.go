@@ -34,15 +34,7 @@ func NewCmdExportPolicies(f *cmdutil.Factory, runF func(*ExportPoliciesOptions) 
 
 func exportPoliciesRun(opts *ExportPoliciesOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

@@ -29,15 +29,7 @@ func NewCmdGetPolicies(f *cmdutil.Factory, runF func(*GetPoliciesOptions) error)
 
 func getPoliciesRun(opts *GetPoliciesOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

@@ -32,15 +32,7 @@ func NewCmdGetPolicy(f *cmdutil.Factory, runF func(*GetPolicyOptions) error) *co
 
 func getPolicyRun(opts *GetPolicyOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

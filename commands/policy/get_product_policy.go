@@ -39,15 +39,7 @@ func NewCmdGetProductPolicy(f *cmdutil.Factory, runF func(*GetProductPolicyOptio
 
 func getProductPolicyRun(opts *GetProductPolicyOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

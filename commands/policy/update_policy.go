@@ -104,15 +104,7 @@ func (o *UpdatePolicyOptions) validate(cmd *cobra.Command) error {
 
 func updatePolicyRun(opts *UpdatePolicyOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

@@ -86,15 +86,7 @@ func approveRequestRun(opts *ApproveRequestOptions) error {
 
 // approve runs one approval and prints the request after it.
 func approve(f *cmdutil.Factory, a store.Approval) error {
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

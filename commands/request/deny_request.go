@@ -36,15 +36,7 @@ func NewCmdDenyRequest(f *cmdutil.Factory, runF func(*DenyRequestOptions) error)
 }
 
 func deny(f *cmdutil.Factory, id int64, message string) error {
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

@@ -34,15 +34,7 @@ func NewCmdGetRequest(f *cmdutil.Factory, runF func(*GetRequestOptions) error) *
 
 func getRequestRun(opts *GetRequestOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

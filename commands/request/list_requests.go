@@ -54,15 +54,7 @@ func listRequestsRun(opts *ListRequestsOptions) error {
 	if err != nil {
 		return err
 	}
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

@@ -50,15 +50,7 @@ request process, its message and link are shown instead (exit 5).`,
 
 func newRequestRun(opts *NewRequestOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

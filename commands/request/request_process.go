@@ -79,15 +79,7 @@ requests are kept after they are made (default 30, at most 365).`,
 
 func setRequestProcessRun(opts *SetRequestProcessOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}
@@ -115,15 +107,7 @@ func NewCmdGetRequestProcess(f *cmdutil.Factory, runF func(*GetRequestProcessOpt
 			if runF != nil {
 				return runF(opts)
 			}
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			s, err := f.Store()
-			if err != nil {
-				return err
-			}
-			ctx, err := f.Context()
+			p, s, ctx, err := f.Setup()
 			if err != nil {
 				return err
 			}

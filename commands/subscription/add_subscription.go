@@ -49,15 +49,7 @@ func NewCmdAddSubscription(f *cmdutil.Factory, runF func(*AddSubscriptionOptions
 
 func addSubscriptionRun(opts *AddSubscriptionOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

@@ -53,15 +53,7 @@ terminal and needs --yes otherwise.`,
 
 func buyLicensesRun(opts *BuyLicensesOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

@@ -38,15 +38,7 @@ admin ends someone else's subscription with takeover-subscription.`,
 
 func cancelSubscriptionRun(opts *CancelSubscriptionOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

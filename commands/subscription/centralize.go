@@ -67,15 +67,7 @@ var centralizeColumns = []output.Column[store.CentralizeResult]{
 
 func centralizeRun(opts *CentralizeOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

@@ -46,15 +46,7 @@ func listSubscriptionsRun(opts *ListSubscriptionsOptions) error {
 	if err != nil {
 		return err
 	}
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

@@ -51,15 +51,7 @@ it, send a license request instead (new-request).`,
 
 func purchaseRun(opts *PurchaseOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

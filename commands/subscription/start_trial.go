@@ -39,15 +39,7 @@ func NewCmdStartTrial(f *cmdutil.Factory, runF func(*StartTrialOptions) error) *
 
 func startTrialRun(opts *StartTrialOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

@@ -95,15 +95,7 @@ const bigMove = 2000
 // takeover runs one takeover: a confirmation for a cancel, progress for a
 // big move (terminal only), the result.
 func takeover(f *cmdutil.Factory, to store.Takeover) error {
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

@@ -42,15 +42,7 @@ func NewCmdAddUser(f *cmdutil.Factory, runF func(*AddUserOptions) error) *cobra.
 
 func addUserRun(opts *AddUserOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

@@ -36,15 +36,7 @@ func NewCmdListUsers(f *cmdutil.Factory, runF func(*ListUsersOptions) error) *co
 
 func listUsersRun(opts *ListUsersOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}

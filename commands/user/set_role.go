@@ -41,15 +41,7 @@ func NewCmdSetRole(f *cmdutil.Factory, runF func(*SetRoleOptions) error) *cobra.
 
 func setRoleRun(opts *SetRoleOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	ctx, err := f.Context()
+	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}
