@@ -10,8 +10,17 @@ import (
 // consumed in order and must be for a prompt whose message contains Match.
 type FakePrompter struct {
 	Answers []FakeAnswer
-	// Asked records every message asked, in order.
-	Asked []string
+	// Asked records every message asked, in order; Offered the options each
+	// Select and MultiSelect offered, by message.
+	Asked   []string
+	Offered map[string][]string
+}
+
+func (f *FakePrompter) offer(message string, options []string) {
+	if f.Offered == nil {
+		f.Offered = map[string][]string{}
+	}
+	f.Offered[message] = slices.Clone(options)
 }
 
 // FakeAnswer is one scripted answer: options by their text, a string, or a bool.
@@ -45,6 +54,7 @@ func indexOf(options []string, want string) (int, error) {
 }
 
 func (f *FakePrompter) Select(message string, options []string, _ int) (int, error) {
+	f.offer(message, options)
 	a, err := f.next(message)
 	if err != nil {
 		return 0, err
@@ -56,6 +66,7 @@ func (f *FakePrompter) Select(message string, options []string, _ int) (int, err
 }
 
 func (f *FakePrompter) MultiSelect(message string, options []string, _ []int) ([]int, error) {
+	f.offer(message, options)
 	a, err := f.next(message)
 	if err != nil {
 		return nil, err

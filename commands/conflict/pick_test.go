@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/internal/clitest"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
 	"github.com/commercectl/commercectl/store/sqlite"
@@ -26,15 +26,7 @@ const (
 
 // newDemoTenant is the demo tenant, where Project Plan 3 (CFQ7TTC0HDB0) is
 // in conflict: its only central subscription expired with 2 licenses.
-func newDemoTenant(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "tenant.db")
-	if _, err := sqlite.Init(store.WithNow(context.Background(), now()), path,
-		store.InitOptions{Tenant: "Contoso", Admin: testAdmin, Demo: true}, false); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
+func newDemoTenant(t *testing.T) string { return clitest.DemoTenant(t) }
 
 func now() time.Time {
 	n, _ := time.Parse(time.RFC3339, testNow)
@@ -125,16 +117,7 @@ func tenantRows(t *testing.T, path string) string {
 // factory is a Factory with the fake prompter pr, whose streams are a
 // terminal when tty is true.
 func factory(t *testing.T, path, as string, tty bool, pr output.Prompter) (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
-	t.Helper()
-	ios, _, stdout, stderr := output.Test()
-	ios.SetTTY(tty, tty, tty)
-	f := cmdutil.New(ios)
-	env := map[string]string{"XDG_CONFIG_HOME": t.TempDir(), "XDG_DATA_HOME": t.TempDir(), "COMMERCECTL_NOW": testNow}
-	f.Getenv = func(k string) string { return env[k] }
-	f.Flags.DB, f.Flags.As = path, as
-	f.SetPrompter(pr)
-	t.Cleanup(f.Close)
-	return f, stdout, stderr
+	return clitest.Factory(t, path, as, tty, pr)
 }
 
 // runPick runs list-conflicts -o interactive in a terminal.

@@ -6,13 +6,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/internal/clitest"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
 	"github.com/commercectl/commercectl/store/sqlite"
@@ -26,78 +26,19 @@ const (
 
 // newDemoTenant creates the demo tenant (SPEC: SUB-00001 Power BI Pro, 10
 // seats, 7 used; SUB-00005 self-service by alex.wilber; ...) in a temporary file.
-func newDemoTenant(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "tenant.db")
-	now, _ := time.Parse(time.RFC3339, testNow)
-	if _, err := sqlite.Init(store.WithNow(context.Background(), now), path,
-		store.InitOptions{Tenant: "Contoso", Admin: testAdmin, Demo: true}, false); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
+func newDemoTenant(t *testing.T) string { return clitest.DemoTenant(t) }
 
 // newTestFactory is a Factory on buffers that pretend to be a terminal, the
 // tenant at path, -o interactive and the given prompter; no config file or
 // environment of the person running the tests gets in.
 func newTestFactory(t *testing.T, path string, pr output.Prompter) (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
-	t.Helper()
-	ios, _, stdout, stderr := output.Test()
-	ios.SetTTY(true, true, true)
-	f := cmdutil.New(ios)
-	env := map[string]string{
-		"XDG_CONFIG_HOME": t.TempDir(),
-		"XDG_DATA_HOME":   t.TempDir(),
-		"COMMERCECTL_NOW": testNow,
-	}
-	f.Getenv = func(k string) string { return env[k] }
-	f.Flags.DB = path
-	f.Flags.As = testAdmin
+	f, stdout, stderr := clitest.Factory(t, path, testAdmin, true, pr)
 	f.Flags.Output = output.FormatInteractive
-	if pr != nil {
-		f.SetPrompter(pr)
-	}
-	t.Cleanup(f.Close)
 	return f, stdout, stderr
 }
 
-// recordingPrompter is the fake prompter that also keeps the options it offered.
-type recordingPrompter struct {
-	output.FakePrompter
-	offered map[string][]string
-}
-
-func (r *recordingPrompter) record(message string, options []string) {
-	if r.offered == nil {
-		r.offered = map[string][]string{}
-	}
-	r.offered[message] = slices.Clone(options)
-}
-
-func (r *recordingPrompter) Select(message string, options []string, def int) (int, error) {
-	r.record(message, options)
-	return r.FakePrompter.Select(message, options, def)
-}
-
-func (r *recordingPrompter) MultiSelect(message string, options []string, defs []int) ([]int, error) {
-	r.record(message, options)
-	return r.FakePrompter.MultiSelect(message, options, defs)
-}
-
-func answers(a ...output.FakeAnswer) *recordingPrompter {
-	return &recordingPrompter{FakePrompter: output.FakePrompter{Answers: a}}
-}
-
-// offeredFor returns the options of the prompt whose message starts with prefix.
-func (r *recordingPrompter) offeredFor(t *testing.T, prefix string) []string {
-	t.Helper()
-	for m, o := range r.offered {
-		if strings.HasPrefix(m, prefix) {
-			return o
-		}
-	}
-	t.Fatalf("no prompt %q was asked (asked %q)", prefix, r.Asked)
-	return nil
+func answers(a ...output.FakeAnswer) *output.FakePrompter {
+	return &output.FakePrompter{Answers: a}
 }
 
 // licenses reads every license of the tenant as "upn product subscription plans".
@@ -179,15 +120,15 @@ func TestInteractiveAssign(t *testing.T) {
 	}
 
 	// Every product with a subscription is offered, with its totals.
-	products := pr.offeredFor(t, "Which product?")
+	products := clitest.Offered(t, pr, "Which product?")
 	if len(products) != 7 || !slices.Contains(products, "CFQ7TTC0H9MP  Power BI Pro (13 of 18 assigned, 5 available)") {
 		t.Errorf("products offered: %q", products)
 	}
-	if got := pr.offeredFor(t, "What do you want to do?"); !slices.Equal(got, []string{"Assign licenses", "Unassign licenses"}) {
+	if got := clitest.Offered(t, pr, "What do you want to do?"); !slices.Equal(got, []string{"Assign licenses", "Unassign licenses"}) {
 		t.Errorf("actions offered: %q", got)
 	}
 	// Candidates: every user who holds no Power BI Pro license, from any pool.
-	users := pr.offeredFor(t, "Which users?")
+	users := clitest.Offered(t, pr, "Which users?")
 	for _, holder := range []string{"admin@contoso.com", "megan.bowen@contoso.com", "alex.wilber@contoso.com", "irvin.sayers@contoso.com"} {
 		if slices.Contains(users, holder) {
 			t.Errorf("%s holds Power BI Pro but is offered: %q", holder, users)
@@ -272,7 +213,7 @@ func TestInteractiveUnassign(t *testing.T) {
 	}
 	// Only the central pool's holders are offered: an admin does not manage
 	// the self-service subscriptions (alex.wilber's, grady.archie's).
-	users := pr.offeredFor(t, "Which users?")
+	users := clitest.Offered(t, pr, "Which users?")
 	want := []string{"admin@contoso.com", "christie.cline@contoso.com", "debra.berger@contoso.com", "emily.braun@contoso.com",
 		"megan.bowen@contoso.com", "patti.fernandez@contoso.com", "pradeep.gupta@contoso.com"}
 	if !slices.Equal(users, want) {

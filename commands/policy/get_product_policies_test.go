@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/internal/clitest"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
 	"github.com/commercectl/commercectl/store/sqlite"
@@ -48,23 +49,8 @@ func newTestTenant(t *testing.T) string {
 // tenant at path, -o interactive and the given prompter. No config file or
 // environment of the person running the tests gets in.
 func newTestFactory(t *testing.T, path string, pr output.Prompter) (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
-	t.Helper()
-	ios, _, stdout, stderr := output.Test()
-	ios.SetTTY(true, true, true)
-	f := cmdutil.New(ios)
-	env := map[string]string{
-		"XDG_CONFIG_HOME": t.TempDir(),
-		"XDG_DATA_HOME":   t.TempDir(),
-		"COMMERCECTL_NOW": testNow,
-	}
-	f.Getenv = func(k string) string { return env[k] }
-	f.Flags.DB = path
-	f.Flags.As = testAdmin
+	f, stdout, stderr := clitest.Factory(t, path, testAdmin, true, pr)
 	f.Flags.Output = output.FormatInteractive
-	if pr != nil {
-		f.SetPrompter(pr)
-	}
-	t.Cleanup(f.Close)
 	return f, stdout, stderr
 }
 
@@ -83,31 +69,8 @@ func tenantValues(t *testing.T, path string) *store.PolicySet {
 	return set
 }
 
-// recordingPrompter is the fake prompter that also keeps the options it was offered.
-type recordingPrompter struct {
-	output.FakePrompter
-	offered map[string][]string
-}
-
-func (r *recordingPrompter) record(message string, options []string) {
-	if r.offered == nil {
-		r.offered = map[string][]string{}
-	}
-	r.offered[message] = slices.Clone(options)
-}
-
-func (r *recordingPrompter) Select(message string, options []string, def int) (int, error) {
-	r.record(message, options)
-	return r.FakePrompter.Select(message, options, def)
-}
-
-func (r *recordingPrompter) MultiSelect(message string, options []string, defs []int) ([]int, error) {
-	r.record(message, options)
-	return r.FakePrompter.MultiSelect(message, options, defs)
-}
-
-func answers(a ...output.FakeAnswer) *recordingPrompter {
-	return &recordingPrompter{FakePrompter: output.FakePrompter{Answers: a}}
+func answers(a ...output.FakeAnswer) *output.FakePrompter {
+	return &output.FakePrompter{Answers: a}
 }
 
 func interactiveOpts(f *cmdutil.Factory) *GetProductPoliciesOptions {
@@ -131,12 +94,12 @@ func TestInteractivePickAndApply(t *testing.T) {
 	}
 
 	// Every product is offered, with its current value.
-	products := pr.offered["Which products? (space to pick, enter to go on)"]
+	products := pr.Offered["Which products? (space to pick, enter to go on)"]
 	if len(products) != 12 || !slices.Contains(products, "CFQ7TTC0H9MP  Power BI Pro (Enabled)") {
 		t.Errorf("products offered: %q", products)
 	}
 	// Power BI Pro and Visio Plan 2 have no trial without payment: the trial value is not offered.
-	if got := pr.offered["Set AllowSelfServicePurchase to"]; !slices.Equal(got, []string{"Enabled", "Disabled"}) {
+	if got := pr.Offered["Set AllowSelfServicePurchase to"]; !slices.Equal(got, []string{"Enabled", "Disabled"}) {
 		t.Errorf("values offered %q, want Enabled and Disabled", got)
 	}
 
@@ -210,7 +173,7 @@ func TestInteractiveOffersTheTrialValueOnlyWhenEveryPickTakesIt(t *testing.T) {
 	if err := getProductPoliciesRun(interactiveOpts(f)); err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
-	if got := pr.offered["Set AllowSelfServicePurchase to"]; !slices.Equal(got, store.PolicyValues) {
+	if got := pr.Offered["Set AllowSelfServicePurchase to"]; !slices.Equal(got, store.PolicyValues) {
 		t.Errorf("values offered %q, want %q", got, store.PolicyValues)
 	}
 	set := tenantValues(t, path)
@@ -268,7 +231,7 @@ func TestInteractiveOfferTypes(t *testing.T) {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
 	// Third-party offers take only Enabled or Disabled.
-	if got := pr.offered["Set AllowSelfServicePurchase to"]; !slices.Equal(got, []string{"Enabled", "Disabled"}) {
+	if got := pr.Offered["Set AllowSelfServicePurchase to"]; !slices.Equal(got, []string{"Enabled", "Disabled"}) {
 		t.Errorf("values offered for an offer type %q", got)
 	}
 	set := tenantValues(t, path)

@@ -2,22 +2,19 @@ package request
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/internal/clitest"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
-	"github.com/commercectl/commercectl/store/sqlite"
 	"github.com/spf13/cobra"
 )
 
@@ -38,83 +35,17 @@ const (
 // 1 Project Plan 3 (diego.siciliani), 2 Power BI Premium (johanna.lorenz,
 // lidia.holloway, enrico.cattaneo). The central pool of Power BI Pro has 3
 // free seats; Power BI Premium has no subscription.
-func newDemoTenant(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "tenant.db")
-	now, _ := time.Parse(time.RFC3339, testNow)
-	if _, err := sqlite.Init(store.WithNow(context.Background(), now), path,
-		store.InitOptions{Tenant: "Contoso", Admin: testAdmin, Demo: true}, false); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
+func newDemoTenant(t *testing.T) string { return clitest.DemoTenant(t) }
 
 // newTestFactory is a Factory on buffers that pretend to be a terminal, on
 // the tenant at path as the admin, with the given prompter; no config file or
 // environment of the person running the tests gets in.
 func newTestFactory(t *testing.T, path string, pr output.Prompter) (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
-	t.Helper()
-	ios, _, stdout, stderr := output.Test()
-	ios.SetTTY(true, true, true)
-	f := cmdutil.New(ios)
-	env := map[string]string{
-		"XDG_CONFIG_HOME": t.TempDir(),
-		"XDG_DATA_HOME":   t.TempDir(),
-		"COMMERCECTL_NOW": testNow,
-	}
-	f.Getenv = func(k string) string { return env[k] }
-	f.Flags.DB = path
-	f.Flags.As = testAdmin
-	if pr != nil {
-		f.SetPrompter(pr)
-	}
-	t.Cleanup(f.Close)
-	return f, stdout, stderr
+	return clitest.Factory(t, path, testAdmin, true, pr)
 }
 
-// recordingPrompter is the fake prompter that also keeps the options offered.
-type recordingPrompter struct {
-	output.FakePrompter
-	offered map[string][]string
-}
-
-func (r *recordingPrompter) record(message string, options []string) {
-	if r.offered == nil {
-		r.offered = map[string][]string{}
-	}
-	r.offered[message] = slices.Clone(options)
-}
-
-func (r *recordingPrompter) Select(message string, options []string, def int) (int, error) {
-	r.record(message, options)
-	return r.FakePrompter.Select(message, options, def)
-}
-
-func (r *recordingPrompter) MultiSelect(message string, options []string, defs []int) ([]int, error) {
-	r.record(message, options)
-	return r.FakePrompter.MultiSelect(message, options, defs)
-}
-
-func answers(a ...output.FakeAnswer) *recordingPrompter {
-	return &recordingPrompter{FakePrompter: output.FakePrompter{Answers: a}}
-}
-
-func (r *recordingPrompter) offeredFor(t *testing.T, prefix string) []string {
-	t.Helper()
-	for m, o := range r.offered {
-		if strings.HasPrefix(m, prefix) {
-			return o
-		}
-	}
-	t.Fatalf("no prompt %q was asked (asked %q)", prefix, r.Asked)
-	return nil
-}
-
-func (r *recordingPrompter) allAnswered(t *testing.T) {
-	t.Helper()
-	if len(r.Answers) != 0 {
-		t.Errorf("prompts not asked: %+v (asked %q)", r.Answers, r.Asked)
-	}
+func answers(a ...output.FakeAnswer) *output.FakePrompter {
+	return &output.FakePrompter{Answers: a}
 }
 
 // dump renders every row of every table, sorted: two equal dumps prove
@@ -278,7 +209,7 @@ func execute(cmd *cobra.Command, args ...string) error {
 // partialApproval answers: request 2, approve, untick lidia, Power BI Pro
 // instead of Premium, untick EXCHANGE_S_FOUNDATION, a message; then confirm
 // as given (nil: no confirmation is asked, as in a dry run).
-func partialApproval(confirm *bool) *recordingPrompter {
+func partialApproval(confirm *bool) *output.FakePrompter {
 	a := []output.FakeAnswer{
 		{Match: "Which request?", Options: []string{"2"}},
 		{Match: "Approve or decline?", Options: []string{"Approve"}},
@@ -306,17 +237,17 @@ func TestInteractiveApprovePartly(t *testing.T) {
 			if err := ep.run(f); err != nil {
 				t.Fatalf("%v\nstderr:\n%s", err, stderr)
 			}
-			pr.allAnswered(t)
+			clitest.AllAnswered(t, pr)
 
 			// What was offered: the pending requests newest first, the
 			// request's users, the requested product first, the chosen product's apps.
-			reqs := pr.offeredFor(t, "Which request?")
+			reqs := clitest.Offered(t, pr, "Which request?")
 			if len(reqs) != 3 || !strings.HasPrefix(reqs[0], "3  Microsoft 365 Copilot") ||
 				reqs[2] != "2  Power BI Premium, asked by johanna.lorenz@contoso.com on 16 Nov 2026 for 3 people" {
 				t.Errorf("requests offered: %q", reqs)
 			}
-			wantRows(t, "users offered", pr.offeredFor(t, "Who gets a license?"), johanna, lidia, enrico)
-			products := pr.offeredFor(t, "Assign which product?")
+			wantRows(t, "users offered", clitest.Offered(t, pr, "Who gets a license?"), johanna, lidia, enrico)
+			products := clitest.Offered(t, pr, "Assign which product?")
 			if len(products) < 2 || products[0] != powerBIPremium+"  Power BI Premium (requested)" ||
 				!slices.ContainsFunc(products, func(o string) bool { return strings.HasPrefix(o, powerBIPro+"  Power BI Pro (") }) {
 				t.Errorf("products offered: %q", products)
@@ -324,7 +255,7 @@ func TestInteractiveApprovePartly(t *testing.T) {
 			if slices.ContainsFunc(products[1:], func(o string) bool { return strings.HasPrefix(o, powerBIPremium) }) {
 				t.Errorf("the requested product is offered twice: %q", products)
 			}
-			wantRows(t, "apps offered", pr.offeredFor(t, "Apps and services"), "BI_AZURE_P2", "EXCHANGE_S_FOUNDATION")
+			wantRows(t, "apps offered", clitest.Offered(t, pr, "Apps and services"), "BI_AZURE_P2", "EXCHANGE_S_FOUNDATION")
 
 			// The request and its plan on stderr before the question; the result on stdout.
 			for _, want := range []string{
@@ -449,7 +380,7 @@ func TestInteractiveApproveAnswerNo(t *testing.T) {
 			if code, _ := cmdutil.ExitCode(err); code != cmdutil.ExitUsage {
 				t.Errorf("answering no exits %d, want %d", code, cmdutil.ExitUsage)
 			}
-			pr.allAnswered(t)
+			clitest.AllAnswered(t, pr)
 			if !strings.Contains(stderr.String(), "Approve request 2: Power BI Pro for 2 of 3 people") {
 				t.Errorf("the plan was not shown before the question:\n%s", stderr)
 			}
@@ -479,8 +410,8 @@ func TestInteractiveDecline(t *testing.T) {
 			if err := ep.run(f); err != nil {
 				t.Fatalf("%v\n%s", err, stderr)
 			}
-			pr.allAnswered(t)
-			wantRows(t, "actions offered", pr.offeredFor(t, "Approve or decline?"), "Approve", "Decline")
+			clitest.AllAnswered(t, pr)
+			wantRows(t, "actions offered", clitest.Offered(t, pr, "Approve or decline?"), "Approve", "Decline")
 			if !strings.Contains(stderr.String(), "Declined request 2") || !strings.Contains(stdout.String(), "Denied") {
 				t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
 			}
@@ -509,7 +440,7 @@ func TestInteractiveDecline(t *testing.T) {
 	if err := execute(NewCmdApproveRequest(f, nil)); !errors.Is(err, output.ErrCanceled) {
 		t.Fatalf("answering no: %v", err)
 	}
-	pr.allAnswered(t)
+	clitest.AllAnswered(t, pr)
 	if after := dump(t, path); after != before {
 		t.Errorf("answering no to a decline changed the tenant")
 	}
@@ -562,7 +493,7 @@ func TestInteractiveApproveDryRun(t *testing.T) {
 			if err := ep.run(f); err != nil {
 				t.Fatalf("%v\n%s", err, stderr)
 			}
-			pr.allAnswered(t)
+			clitest.AllAnswered(t, pr)
 			if !strings.Contains(stdout.String(), "PartiallyApproved") || !strings.Contains(stderr.String(), "dry run: nothing was changed") {
 				t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
 			}

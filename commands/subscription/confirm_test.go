@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/internal/clitest"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
 	"github.com/commercectl/commercectl/store/sqlite"
@@ -20,30 +20,12 @@ const (
 	testNow   = "2026-11-21T09:00:00Z"
 )
 
-func newDemoTenant(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "tenant.db")
-	now, _ := time.Parse(time.RFC3339, testNow)
-	if _, err := sqlite.Init(store.WithNow(context.Background(), now), path,
-		store.InitOptions{Tenant: "Contoso", Admin: testAdmin, Demo: true}, false); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
+func newDemoTenant(t *testing.T) string { return clitest.DemoTenant(t) }
 
 // terminalFactory is a Factory whose streams pretend to be a terminal, with
 // the fake prompter pr.
 func terminalFactory(t *testing.T, path, as string, pr output.Prompter) (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
-	t.Helper()
-	ios, _, stdout, stderr := output.Test()
-	ios.SetTTY(true, true, true)
-	f := cmdutil.New(ios)
-	env := map[string]string{"XDG_CONFIG_HOME": t.TempDir(), "XDG_DATA_HOME": t.TempDir(), "COMMERCECTL_NOW": testNow}
-	f.Getenv = func(k string) string { return env[k] }
-	f.Flags.DB, f.Flags.As = path, as
-	f.SetPrompter(pr)
-	t.Cleanup(f.Close)
-	return f, stdout, stderr
+	return clitest.Factory(t, path, as, true, pr)
 }
 
 func subscription(t *testing.T, path, id string) *store.Subscription {
