@@ -38,7 +38,7 @@ func TestInteractiveRequestApproval(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	dir := t.TempDir()
-	bin := buildCommercectl(t, dir)
+	bin := commercectlBin(t)
 	env := interactiveEnv(dir)
 	db := filepath.Join(dir, "tenant.db")
 	as := []string{"--db", db, "--as", interactiveAdmin}

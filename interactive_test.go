@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -37,7 +36,7 @@ func TestInteractive(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	dir := t.TempDir()
-	bin := buildCommercectl(t, dir)
+	bin := commercectlBin(t)
 	env := interactiveEnv(dir)
 	db := filepath.Join(dir, "tenant.db")
 	run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--demo", "--db", db)
@@ -168,21 +167,6 @@ func newConsole(t *testing.T) (*expect.Console, vt10x.Terminal) {
 		t.Fatal(err)
 	}
 	return c, term
-}
-
-func buildCommercectl(t *testing.T, dir string) string {
-	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	bin := filepath.Join(dir, "commercectl")
-	build := exec.Command(goTool, "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // interactiveEnv keeps the person's config, tenant and identity out of the test.

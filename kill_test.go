@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -44,9 +43,9 @@ func TestTakeoverKilled(t *testing.T) {
 		n = v
 	}
 	dir := t.TempDir()
-	bin := buildCommercectl(t, dir)
+	bin := commercectlBin(t)
 	env := interactiveEnv(dir)
-	gen := buildGentenant(t, dir)
+	gen := gentenantBin(t)
 	orig := filepath.Join(dir, "tenant.db")
 	num := strconv.Itoa(n)
 	if out, err := exec.Command(gen, "tenant", "-users", num, "-licensed", num, "-per-sub", num, "-central", num, orig).CombinedOutput(); err != nil {
@@ -205,21 +204,6 @@ func judge(t *testing.T, s, before killState, n int) string {
 	t.Fatalf("part of the move: %d licenses on %s, %d on %s, canceled %v (%q), %d notification(s) to %s (%d in all, %d before), %d audit rows (%d before)",
 		s.sub, killSub, s.target, killTarget, s.canceled, s.reason, s.told, s.purchaser, s.notifications, before.notifications, s.audit, before.audit)
 	return ""
-}
-
-func buildGentenant(t *testing.T, dir string) string {
-	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	bin := filepath.Join(dir, "gentenant")
-	build := exec.Command(goTool, "build", "-o", bin, "./internal/gentenant")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./internal/gentenant: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // copyDB copies a closed, checkpointed database file (no -wal beside it).

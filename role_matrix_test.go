@@ -149,7 +149,7 @@ func TestRoleMatrix(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	dir := t.TempDir()
-	bin := buildCommercectl(t, dir)
+	bin := commercectlBin(t)
 	env := interactiveEnv(dir)
 	db := filepath.Join(dir, "tenant.db")
 	run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--demo", "--db", db)

@@ -16,7 +16,7 @@ import (
 
 // TestMain lets the scripts run the real commercectl as a command.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(binTestingM{m}, map[string]func(){
 		"commercectl": func() { os.Exit(cmd.Main()) },
 	})
 }
