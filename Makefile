@@ -4,9 +4,11 @@ BIN     := bin/commercectl
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 # No cgo: one static binary, and no dynamic loader at start-up.
 export CGO_ENABLED := 0
+# make stress reads PIPESTATUS.
+SHELL := /bin/bash
 LDFLAGS := -s -w -X github.com/commercectl/commercectl/cmd.Version=$(VERSION)
 
-.PHONY: build demo test bench fuzz clean
+.PHONY: build demo test stress bench fuzz clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
@@ -18,6 +20,16 @@ demo: build
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+
+# The long variants of the reliability tests (docs/RELIABILITY.md): more
+# processes and rounds under load, more kill points on bigger tenants, then
+# every fuzz target for STRESS_FUZZTIME. The log is kept in .stress/.
+STRESS_FUZZTIME ?= 2m
+stress:
+	@mkdir -p .stress
+	COMMERCECTL_STRESS=1 $(GO) test -count=1 -timeout 90m -v . 2>&1 | tee .stress/test.log; \
+		exit $${PIPESTATUS[0]}
+	$(MAKE) fuzz FUZZTIME=$(STRESS_FUZZTIME) 2>&1 | tee .stress/fuzz.log; exit $${PIPESTATUS[0]}
 
 # Fuzzing: each target for FUZZTIME (make test runs only their seeds).
 FUZZTIME ?= 30s
@@ -42,4 +54,4 @@ bench: build
 	@./scripts/bench.sh $(BIN)
 
 clean:
-	rm -rf bin .demo .bench
+	rm -rf bin .demo .bench .stress
