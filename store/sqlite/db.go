@@ -228,12 +228,41 @@ func SchemaVersion() int {
 // database at the newest version costs one PRAGMA read and nothing else
 // (and Open skips even that when the file's header says so: upToDate).
 func (d *DB) migrate(fresh bool) error {
-	ctx := context.Background()
 	var have int
-	if err := d.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+	if err := d.db.QueryRowContext(context.Background(), "PRAGMA user_version").Scan(&have); err != nil {
 		return d.wrap(err)
 	}
-	want := SchemaVersion()
+	if have == SchemaVersion() {
+		return nil
+	}
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	return d.applyMigrations(ms, fresh)
+}
+
+// applyMigrations runs the migrations newer than the database's version,
+// and sets the version, in one write transaction. The version is read
+// again inside it: another commercectl opening the same old tenant at the
+// same moment may have migrated it while this one waited for the lock,
+// and a migration must not run twice (ALTER TABLE ... ADD COLUMN fails the
+// second time).
+func (d *DB) applyMigrations(ms []migration, fresh bool) error {
+	ctx := context.Background()
+	want := 0
+	for _, m := range ms {
+		want = max(want, m.version)
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return d.wrap(err)
+	}
+	defer tx.Rollback()
+	var have int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+		return d.wrap(err)
+	}
 	switch {
 	case have == want:
 		return nil
@@ -244,15 +273,6 @@ func (d *DB) migrate(fresh bool) error {
 		return store.Errorf(store.EINVALID, "%s is an SQLite file but not a commercectl tenant", d.path).
 			WithHint("create a tenant with: commercectl init --tenant NAME --admin UPN")
 	}
-	ms, err := migrations()
-	if err != nil {
-		return err
-	}
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return d.wrap(err)
-	}
-	defer tx.Rollback()
 	for _, m := range ms {
 		if m.version <= have {
 			continue
