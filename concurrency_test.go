@@ -439,4 +439,3 @@ func (s *concScenario) reader(name string, done func() bool) []concOp {
 	}
 	return ops
 }
-

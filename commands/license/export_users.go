@@ -35,8 +35,11 @@ productName, subscriptionId, purchaser, assignedAt, disabledPlans. CSV unless
 -o json is given on the command line, whatever the configured output. Rows
 stream from the database, so memory does not grow with the tenant. A cell
 that starts with =, +, -, @, a tab or a carriage return is prefixed with '
-so that spreadsheets do not run it. --out writes a file (under a temporary
-name until it is complete) and shows progress when stderr is a terminal.`,
+so that spreadsheets do not run it. --out writes FILE under a temporary
+name beside it, .FILE.<random>.tmp, and renames it to FILE once complete and
+synced: FILE is never half-written, and an older FILE stays as it was until
+then. An export that is killed may leave its .FILE.<random>.tmp behind, to
+delete. --out shows progress when stderr is a terminal.`,
 		Example: `  commercectl export-users --self-service --out self-service-users.csv
   commercectl export-users --subscription SUB-00005,SUB-00006 -o json`,
 		Args: cmdutil.MaxArgs(0),
@@ -82,12 +85,17 @@ func exportUsersRun(opts *ExportUsersOptions) error {
 	var (
 		dst  io.Writer = f.IOStreams.Out
 		file *os.File
+		// mode is FILE's: an ordinary file's, or the one FILE had already.
+		mode os.FileMode = 0o644
 	)
 	if opts.Out != "" {
 		// Written under a temporary name and renamed when complete: a
 		// killed export never leaves a half-written file under FILE.
-		if st, err := os.Stat(opts.Out); err == nil && st.IsDir() {
-			return store.Errorf(store.EINVALID, "cannot write %s: it is a directory", opts.Out)
+		if st, err := os.Stat(opts.Out); err == nil {
+			if st.IsDir() {
+				return store.Errorf(store.EINVALID, "cannot write %s: it is a directory", opts.Out)
+			}
+			mode = st.Mode().Perm() // a FILE made private stays private
 		}
 		file, err = os.CreateTemp(filepath.Dir(opts.Out), "."+filepath.Base(opts.Out)+".*.tmp")
 		if err != nil {
@@ -130,8 +138,8 @@ func exportUsersRun(opts *ExportUsersOptions) error {
 		return err
 	}
 	if file != nil {
-		// CreateTemp makes the file private (0600); an export is an ordinary file.
-		if err := file.Chmod(0o644); err != nil {
+		// CreateTemp makes the file private (0600).
+		if err := file.Chmod(mode); err != nil {
 			return store.Errorf(store.EINTERNAL, "cannot write %s: %v", opts.Out, err)
 		}
 		if err := file.Sync(); err != nil {
@@ -147,7 +155,18 @@ func exportUsersRun(opts *ExportUsersOptions) error {
 			}
 			return store.Errorf(store.EINVALID, "cannot write %s: %v", opts.Out, err)
 		}
+		syncDir(filepath.Dir(opts.Out))
 		f.Note("Exported %d license(s) to %s", n, opts.Out)
 	}
 	return nil
+}
+
+// syncDir makes a rename in dir durable across a power loss, not only a
+// crash of the process. It is best effort: some file systems refuse to
+// sync a directory, and FILE is complete either way.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
 }
