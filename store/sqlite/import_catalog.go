@@ -28,6 +28,10 @@ type catalogSKU struct {
 	plans                [][3]string // name, id, friendly name
 }
 
+// findProductBySKU finds the product of a SKU by its String_Id or its GUID,
+// in any case; the indexes of migration 0003 serve both halves.
+const findProductBySKU = `SELECT id FROM products WHERE upper(sku_part_number) = ? OR (sku_id <> '' AND lower(sku_id) = ?) ORDER BY id LIMIT 1`
+
 // ImportCatalog reads Microsoft's licensing CSV as it is distributed: CRLF,
 // and some rows in Windows-1252 rather than UTF-8, which are decoded as
 // such. Products whose SKU the tenant knows get the file's service plans;
@@ -54,8 +58,7 @@ func (d *DB) ImportCatalog(ctx context.Context, name string, r io.Reader) (*stor
 		for _, key := range order {
 			sku := skus[key]
 			var pid string
-			err := t.QueryRowContext(t.ctx, `SELECT id FROM products WHERE upper(sku_part_number) = ? OR (sku_id <> '' AND lower(sku_id) = ?) ORDER BY id LIMIT 1`,
-				strings.ToUpper(sku.stringID), strings.ToLower(sku.guid)).Scan(&pid)
+			err := t.QueryRowContext(t.ctx, findProductBySKU, strings.ToUpper(sku.stringID), strings.ToLower(sku.guid)).Scan(&pid)
 			switch {
 			case err == nil:
 				if _, err := t.ExecContext(t.ctx, `DELETE FROM service_plans WHERE product_id = ?`, pid); err != nil {

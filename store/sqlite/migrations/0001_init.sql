@@ -41,7 +41,7 @@ CREATE TABLE products (
     trial_without_payment INTEGER NOT NULL DEFAULT 0,
     created_at            TEXT NOT NULL
 );
-CREATE INDEX products_sku ON products (sku_part_number);
+CREATE INDEX products_sku ON products (sku_part_number); -- replaced by 0003
 
 -- Old commerce ids stay valid names of the new ones.
 CREATE TABLE product_aliases (
