@@ -200,6 +200,14 @@ func parseCatalog(name string, r io.Reader) (map[string]*catalogSKU, []string, i
 				return nil, nil, 0, 0, bad(line, "%s holds a control character", catalogColumns[i])
 			}
 		}
+		// A new SKU's String_Id becomes a product id that people type in
+		// --product: Microsoft's hold letters, digits, _ and spaces.
+		if strings.IndexFunc(f[1], notSKUIDRune) >= 0 {
+			return nil, nil, 0, 0, bad(line, "String_Id %s may hold only letters, digits, spaces and _ - . ( ) +", store.QuoteShort(f[1]))
+		}
+		if f[2] != "" && !isGUID(f[2]) {
+			return nil, nil, 0, 0, bad(line, "GUID %s is not a GUID such as f8a1db68-be16-40ed-86d5-cb42ce701560", store.QuoteShort(f[2]))
+		}
 		rows++
 		key := strings.ToUpper(f[1])
 		sku := skus[key]
@@ -217,6 +225,31 @@ func parseCatalog(name string, r io.Reader) (map[string]*catalogSKU, []string, i
 }
 
 var errCatalogTooLarge = errors.New("file too large")
+
+func notSKUIDRune(r rune) bool {
+	return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("_ -.()+", r))
+}
+
+// isGUID reports whether s is 8-4-4-4-12 hexadecimal digits.
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // sizeLimit reads at most left bytes of r and then fails, rather than
 // cutting the file short without a word as io.LimitReader would.

@@ -309,6 +309,12 @@ func TestImportCatalogRefusals(t *testing.T) {
 		{"control character", admin, strings.NewReader(catalogHeader + "Evil\x1b[2J,EVIL,,PLAN,,x\r\n"), store.EINVALID, "f.csv line 2: Product_Display_Name holds a control character"},
 		{"10 MB cell", admin, io.MultiReader(strings.NewReader(catalogHeader+"x,BIG,,PLAN,,"), strings.NewReader(strings.Repeat("a", 10<<20)), strings.NewReader("\r\n")), store.EINVALID, "f.csv line 2: a value is too long"},
 		{"more than 64 MB", admin, io.MultiReader(strings.NewReader(catalogHeader+row), io.LimitReader(&blankLines{}, 65<<20)), store.EINVALID, "f.csv is larger than 64 MB"},
+		// A String_Id becomes a product id: only the characters Microsoft's have.
+		{"SQL wildcard as String_Id", admin, strings.NewReader(catalogHeader + "%,%,,PLAN,,x\r\n"), store.EINVALID, "f.csv line 2: String_Id \"%\" may hold only letters"},
+		{"path as String_Id", admin, strings.NewReader(catalogHeader + row + "x,../../etc/passwd,,PLAN,,x\r\n"), store.EINVALID, "f.csv line 3: String_Id"},
+		{"quote in String_Id", admin, strings.NewReader(catalogHeader + "x,\"A'; DROP TABLE products; --\",,PLAN,,x\r\n"), store.EINVALID, "may hold only letters"},
+		{"GUID that is not one", admin, strings.NewReader(catalogHeader + "x,NEW_SKU,%,PLAN,,x\r\n"), store.EINVALID, "f.csv line 2: GUID \"%\" is not a GUID"},
+		{"GUID one digit short", admin, strings.NewReader(catalogHeader + "x,NEW_SKU,f8a1db68-be16-40ed-86d5-cb42ce70156,PLAN,,x\r\n"), store.EINVALID, "is not a GUID"},
 		// A new SKU whose id would be an existing product's old id or id.
 		{"new SKU named like an old id", admin, strings.NewReader(catalogHeader + row + "Shadow,cfq7ttc0l3pb,,PLAN,,x\r\n"), store.ECONFLICT, "f.csv line 3: SKU cfq7ttc0l3pb would be added as product CFQ7TTC0L3PB"},
 		{"new SKU named like a product id", admin, strings.NewReader(catalogHeader + "Shadow,CFQ7TTC0HD33,,PLAN,,x\r\n"), store.ECONFLICT, "would be added as product CFQ7TTC0HD33"},
