@@ -3,11 +3,13 @@
 package cmd
 
 import (
+	"io"
 	"os"
 	"strings"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
 	"github.com/spf13/cobra"
 )
 
@@ -22,6 +24,8 @@ func Main() int {
 
 // Run runs the root command with args (nil: the process's) and returns the exit code.
 func Run(f *cmdutil.Factory, args []string) int {
+	stdout := &watchedWriter{w: f.IOStreams.Out}
+	f.IOStreams.Out = stdout
 	root := NewRootCmd(f, args)
 	if args != nil {
 		root.SetArgs(args)
@@ -31,6 +35,10 @@ func Run(f *cmdutil.Factory, args []string) int {
 	if err == nil {
 		return cmdutil.ExitOK
 	}
+	if stdout.err != nil {
+		err = outputFailed(f, stdout.err)
+	}
+	err = tidyUnknownCommand(err)
 	code, _ := cmdutil.ExitCode(err)
 	if code == cmdutil.ExitUsage && f.Flags.Output == "" {
 		// An unknown verb or flag stops cobra before it parses -o: find it
@@ -43,6 +51,52 @@ func Run(f *cmdutil.Factory, args []string) int {
 	format, ferr := f.OutputFormat()
 	cmdutil.PrintError(f.IOStreams.ErrOut, err, ferr == nil && format == output.FormatJSON)
 	return code
+}
+
+// watchedWriter remembers the first error writing stdout (a full disk, a
+// closed pipe), which the verb then returns as its own.
+type watchedWriter struct {
+	w   io.Writer
+	err error
+}
+
+// Err is the first error writing stdout, or nil.
+func (w *watchedWriter) Err() error { return w.err }
+
+func (w *watchedWriter) Write(p []byte) (int, error) {
+	n, err := w.w.Write(p)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return n, err
+}
+
+// tidyUnknownCommand moves cobra's "Did you mean this?" list, which cobra
+// writes over several lines, into the hint of the one error line.
+func tidyUnknownCommand(err error) error {
+	first, rest, ok := strings.Cut(err.Error(), "\n\nDid you mean this?\n")
+	if !ok || !strings.HasPrefix(first, "unknown command ") {
+		return err
+	}
+	var names []string
+	for _, l := range strings.Split(rest, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			names = append(names, l)
+		}
+	}
+	return &cmdutil.UsageError{Msg: first, Hint: "did you mean " + strings.Join(names, " or ") + "?"}
+}
+
+// outputFailed is the error of a verb whose output could not be written.
+// A verb prints what it did after its transaction committed, so it may
+// have changed the tenant already: the message then says so, since running
+// it again (add-subscription, purchase) would do it twice.
+func outputFailed(f *cmdutil.Factory, werr error) error {
+	e := store.Errorf(store.EINTERNAL, "cannot write the output: %v", werr)
+	if f.Changed() {
+		e = e.WithHint("the change itself was made before the output failed: see commercectl get-audit-log before running it again")
+	}
+	return e
 }
 
 // NewRootCmd builds the command tree for args (nil: the process's).
@@ -117,6 +171,11 @@ log of every change. The tenant lives in a local SQLite database.`,
 		args = os.Args[1:]
 	}
 	addVerbs(root, f, args)
+	// Suggestions compare the unknown word with every verb, letter by
+	// letter: for a 128 KiB word that takes seconds, and no verb is so long.
+	if len(verbIn(args)) > 64 {
+		root.DisableSuggestions = true
+	}
 
 	// cobra's completion command only prints its help, so it exits 0 for a
 	// shell it does not know. Made runnable, its NoArgs check turns an unknown

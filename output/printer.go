@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/commercectl/commercectl/store"
 	"github.com/itchyny/gojq"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -312,11 +313,17 @@ func writeTable[T any](w io.Writer, rows []T, cols []Column[T]) error {
 	return nil
 }
 
-// sanitizeCell keeps a table on one line per row and free of terminal escapes.
+// sanitizeCell keeps a table on one line per row, free of terminal escapes
+// and of the characters that reverse the text after them (a right-to-left
+// override in a message would reorder the rest of the row): each is shown
+// as U+FFFD. JSON, YAML and CSV keep the data as stored.
 func sanitizeCell(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return ' '
+		}
+		if store.IsBidiControl(r) {
+			return '\uFFFD'
 		}
 		return r
 	}, s)

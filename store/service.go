@@ -48,6 +48,9 @@ type AuditFilter struct {
 // transaction, runs as store.ActorFrom(ctx) and checks that actor's roles.
 type Service interface {
 	Close() error
+	// Changed reports whether a change has been committed through this
+	// Service: a verb whose output then fails has still made its change.
+	Changed() bool
 
 	// Users and roles.
 	AddUser(ctx context.Context, u NewUser) (*User, error)

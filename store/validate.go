@@ -90,7 +90,11 @@ func QuoteShort(s string) string {
 const MaxNameLength = 256
 
 // CheckName returns why a display name or department is unacceptable, or
-// "": too long, not UTF-8, or holding control characters.
+// "": too long, not UTF-8, holding control characters, or holding the
+// invisible characters that force the direction of text (right-to-left
+// overrides, embeddings and isolates), which can make a name read as
+// another one ("Trojan Source"). Names in right-to-left scripts need none
+// of them; the marks U+200E and U+200F and the joiners stay allowed.
 func CheckName(s string) string {
 	// Characters, not bytes: 200 CJK characters are a fine name. The byte
 	// bound first keeps a 10 MB cell from being decoded at all.
@@ -107,6 +111,16 @@ func CheckName(s string) string {
 		if unicode.IsControl(r) {
 			return "holds a control character"
 		}
+		if IsBidiControl(r) {
+			return "holds an invisible character that reverses text (U+" + strings.ToUpper(strconv.FormatInt(int64(r), 16)) + ")"
+		}
 	}
 	return ""
+}
+
+// IsBidiControl reports whether r is one of the explicit directional
+// formatting characters: LRE, RLE, PDF, LRO, RLO (U+202A-U+202E) and LRI,
+// RLI, FSI, PDI (U+2066-U+2069).
+func IsBidiControl(r rune) bool {
+	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
 }

@@ -110,3 +110,44 @@ func TestValidateUPNHint(t *testing.T) {
 		t.Errorf("hint %q does not show what a UPN looks like", hint)
 	}
 }
+
+func TestCheckName(t *testing.T) {
+	tests := []struct {
+		name, in string
+		why      string // "" when accepted, else a part of the reason
+	}{
+		{"plain", "Adele Vance", ""},
+		{"empty", "", ""},
+		{"SQL metacharacters are text", `'; DROP TABLE users; -- " OR 1=1 % _`, ""},
+		{"accents and dashes", "Ventes & Marketing — Europe", ""},
+		{"Arabic", "قسم المبيعات", ""},
+		{"Hebrew with a right-to-left mark", "מכירות\u200f 2", ""},
+		{"Persian with a zero-width non-joiner", "می\u200cخواهم", ""},
+		{"emoji with a joiner", "Team 👩\u200d💻", ""},
+		{"256 characters", strings.Repeat("語", 256), ""},
+		{"257 characters", strings.Repeat("語", 257), "longer than 256"},
+		{"1 MB", strings.Repeat("a", 1<<20), "longer than 256"},
+		{"invalid UTF-8", "Bad \xff\xfe", "not valid UTF-8"},
+		{"NUL", "a\x00b", "control character"},
+		{"line break", "a\nb", "control character"},
+		{"escape sequence", "\x1b[31mred", "control character"},
+		{"C1 control", "a\u0085b", "control character"},
+		{"right-to-left override", "Adele \u202eecnaV", "U+202E"},
+		{"left-to-right override", "a\u202db", "U+202D"},
+		{"right-to-left embedding", "a\u202bb", "U+202B"},
+		{"pop directional formatting", "a\u202cb", "U+202C"},
+		{"right-to-left isolate", "a\u2067b", "U+2067"},
+		{"pop directional isolate", "a\u2069b", "U+2069"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := store.CheckName(tt.in)
+			switch {
+			case tt.why == "" && got != "":
+				t.Errorf("CheckName refused it: %q", got)
+			case tt.why != "" && !strings.Contains(got, tt.why):
+				t.Errorf("CheckName = %q, want a reason containing %q", got, tt.why)
+			}
+		})
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
@@ -104,12 +106,14 @@ func PrintError(w io.Writer, err error, jsonMode bool) {
 	if errors.As(err, &usage) {
 		hint = usage.Hint
 	}
-	msg = oneLine(msg)
+	msg = OneLine(msg)
 	if jsonMode {
-		body := jsonError{Code: code, Message: msg, Hint: oneLine(hint)}
+		body := jsonError{Code: code, Message: msg, Hint: OneLine(hint)}
 		var bad *store.ImportError
 		if errors.As(err, &bad) {
-			body.Lines = bad.Lines
+			for _, l := range bad.Lines {
+				body.Lines = append(body.Lines, store.ImportLineError{Line: l.Line, Error: OneLine(l.Error)})
+			}
 		}
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
@@ -119,21 +123,43 @@ func PrintError(w io.Writer, err error, jsonMode bool) {
 		return
 	}
 	if hint != "" {
-		fmt.Fprintf(w, "error: %s (hint: %s)\n", msg, oneLine(hint))
+		fmt.Fprintf(w, "error: %s (hint: %s)\n", msg, OneLine(hint))
 		return
 	}
 	fmt.Fprintf(w, "error: %s\n", msg)
 }
 
-// oneLine keeps an error on one line, whatever a hostile input put in it.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r == '\t' {
-			return ' '
+// maxErrorText bounds the message and the hint of an error line, in bytes:
+// a hostile argument (the kernel passes up to 128 KiB in one) that a message
+// quotes must not make the error a screenful.
+const maxErrorText = 1024
+
+// OneLine makes s safe for one line of a terminal, whatever a hostile input
+// put in it: line breaks and tabs become spaces; other control characters,
+// invisible format characters (a right-to-left override would reorder what
+// the reader sees) and bytes that are not UTF-8 are shown escaped, as Go
+// quotes them; and text past maxErrorText bytes is cut with "…".
+func OneLine(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if b.Len() >= maxErrorText {
+			b.WriteString("…")
+			break
 		}
-		if r < 0x20 || r == 0x7f {
-			return -1
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\n' || r == '\r' || r == '\t':
+			b.WriteByte(' ')
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029':
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
 		}
-		return r
-	}, s)
+		i += size
+	}
+	return b.String()
 }

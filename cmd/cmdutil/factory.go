@@ -36,9 +36,11 @@ type Factory struct {
 	// Getenv reads the environment; tests replace it.
 	Getenv func(string) string
 
-	config   *viper.Viper
-	store    store.Service
-	prompter output.Prompter
+	config *viper.Viper
+	store  store.Service
+	// initialized is set once init has created a tenant.
+	initialized bool
+	prompter    output.Prompter
 	// newConfigOK: a --config FILE that does not exist is read as empty,
 	// because the verb is about to write it (connect, disconnect).
 	newConfigOK bool
@@ -82,15 +84,34 @@ func (f *Factory) Config() (*viper.Viper, error) {
 	path := f.ConfigPath()
 	v.SetConfigFile(path)
 	v.SetConfigType("yaml")
-	if _, err := os.Stat(path); err == nil {
+	if st, err := os.Stat(path); err == nil {
+		if st.IsDir() {
+			return nil, store.Errorf(store.EINVALID, "config file %s is a directory, not a file", path)
+		}
 		if err := v.ReadInConfig(); err != nil {
-			return nil, store.Errorf(store.EINVALID, "config file %s is not valid YAML: %s", path, oneLine(err.Error()))
+			return nil, store.Errorf(store.EINVALID, "config file %s is not valid YAML: %s", path, OneLine(err.Error()))
+		}
+		if err := checkConfigTypes(path, v); err != nil {
+			return nil, err
 		}
 	} else if f.Flags.Config != "" && !f.newConfigOK {
 		return nil, store.Errorf(store.ENOTFOUND, "config file %s does not exist", path)
 	}
 	f.config = v
 	return v, nil
+}
+
+// checkConfigTypes refuses a setting that holds a list or a map: read as
+// text it would silently become "", and "db: [a, b]" would then mean the
+// default tenant, "as: {x: 1}" no identity.
+func checkConfigTypes(path string, v *viper.Viper) error {
+	for _, key := range []string{"db", "as", "output"} {
+		switch v.Get(key).(type) {
+		case []any, map[string]any:
+			return store.Errorf(store.EINVALID, "config file %s: %s must be a single value, not a list or a map", path, key)
+		}
+	}
+	return nil
 }
 
 // setting resolves a setting: flag, then environment, then config file.
@@ -181,14 +202,28 @@ func (f *Factory) Interactive() (bool, error) {
 	return true, nil
 }
 
+// The times COMMERCECTL_NOW may name. Every date the tool works out from
+// "now" (a term of up to 60 months, the 120 days a subscription stays
+// Expired then Disabled, a retention of up to 365 days back) must keep the
+// four-digit year that RFC 3339 and the stored, text-sorted times hold: a
+// year 10000 would be stored as a time no one can read back.
+var (
+	minNow = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxNow = time.Date(9000, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
 // Now is COMMERCECTL_NOW when set, else the wall clock.
 func (f *Factory) Now() (time.Time, error) {
 	if s := f.Getenv("COMMERCECTL_NOW"); s != "" {
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {
-			return time.Time{}, Usagef("COMMERCECTL_NOW must be an RFC 3339 time such as 2026-11-21T09:00:00Z, not %q", s)
+			return time.Time{}, Usagef("COMMERCECTL_NOW must be an RFC 3339 time such as 2026-11-21T09:00:00Z, not %s", store.QuoteShort(s))
 		}
-		return t.UTC().Truncate(time.Second), nil
+		if t = t.UTC(); t.Before(minNow) || !t.Before(maxNow) {
+			return time.Time{}, Usagef("COMMERCECTL_NOW must be between %s and %s, not %s",
+				minNow.Format(time.DateOnly), maxNow.Format(time.DateOnly), store.QuoteShort(s))
+		}
+		return t.Truncate(time.Second), nil
 	}
 	return time.Now().UTC().Truncate(time.Second), nil
 }
@@ -237,7 +272,14 @@ func (f *Factory) InitTenant(ctx context.Context, opts store.InitOptions, force 
 	if err != nil {
 		return nil, err
 	}
-	return sqlite.Init(ctx, path, opts, force)
+	res, err := sqlite.Init(ctx, path, opts, force)
+	f.initialized = err == nil && !store.IsDryRun(ctx)
+	return res, err
+}
+
+// Changed reports whether the verb has committed a change to the tenant.
+func (f *Factory) Changed() bool {
+	return f.initialized || f.store != nil && f.store.Changed()
 }
 
 // Close releases the store.

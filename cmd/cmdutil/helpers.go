@@ -78,6 +78,10 @@ func (f *Factory) Note(format string, args ...any) {
 
 // DryRunNote tells, always on stderr, that a dry run changed nothing.
 func (f *Factory) DryRunNote() {
+	// A verb whose output failed reports only that error, on one line.
+	if w, ok := f.IOStreams.Out.(interface{ Err() error }); ok && w.Err() != nil {
+		return
+	}
 	if f.Flags.DryRun {
 		fmt.Fprintln(f.IOStreams.ErrOut, "dry run: nothing was changed")
 	}

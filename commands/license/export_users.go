@@ -74,6 +74,11 @@ delete. --out shows progress when stderr is a terminal.`,
 
 func exportUsersRun(opts *ExportUsersOptions) error {
 	f := opts.Factory
+	if opts.Out != "" {
+		if err := refuseOutOverTenant(f, opts.Out); err != nil {
+			return err
+		}
+	}
 	s, err := f.Store()
 	if err != nil {
 		return err
@@ -134,6 +139,11 @@ func exportUsersRun(opts *ExportUsersOptions) error {
 	if progress != nil {
 		progress.Done(n)
 	}
+	var pe *os.PathError
+	if file != nil && errors.As(err, &pe) && pe.Path == file.Name() {
+		// The temporary name is ours: say which FILE could not be written.
+		return store.Errorf(store.EINTERNAL, "cannot write %s: %v", opts.Out, pe.Err)
+	}
 	if err != nil {
 		return err
 	}
@@ -169,4 +179,30 @@ func syncDir(dir string) {
 		d.Sync()
 		d.Close()
 	}
+}
+
+// refuseOutOverTenant stops --out FILE from naming the tenant database the
+// export reads, or its journal files, by name or through a link: the rename
+// would replace the tenant with a CSV.
+func refuseOutOverTenant(f *cmdutil.Factory, out string) error {
+	db, err := f.DBPath()
+	if err != nil {
+		return nil // the verb reports it when it opens the tenant
+	}
+	outAbs, _ := filepath.Abs(out)
+	dst, dstErr := os.Stat(out)
+	// The journal files need not exist yet: SQLite creates them when the
+	// export opens the tenant, before FILE is written.
+	for _, p := range []string{db, db + "-wal", db + "-shm", db + "-journal"} {
+		pAbs, _ := filepath.Abs(p)
+		same := pAbs == outAbs
+		if st, err := os.Stat(p); err == nil && dstErr == nil && os.SameFile(st, dst) {
+			same = true
+		}
+		if same {
+			return &cmdutil.UsageError{Msg: "--out " + store.QuoteShort(out) + " is the tenant database " + store.QuoteShort(p) + ": it would be overwritten",
+				Hint: "write the export to another file"}
+		}
+	}
+	return nil
 }

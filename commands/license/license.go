@@ -3,6 +3,7 @@ package license
 
 import (
 	"bufio"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -63,8 +64,19 @@ const maxUsersFile = 256 << 20
 // readUsers gathers UPNs from --users (comma-separated) and --users-file (one
 // per line; blank lines, # comments and an "upn" header are skipped; in a
 // CSV line the first field is the UPN). "-" reads stdin.
+//
+// Each must look like a UPN (exit 2 otherwise): a name with a NUL byte or a
+// right-to-left override in it is not "a user not in this tenant", and
+// reported as one it would read like the real user it imitates.
 func readUsers(f *cmdutil.Factory, users []string, file string) ([]string, error) {
 	upns := cmdutil.SplitList(users)
+	for i, u := range upns {
+		upn, err := store.ValidateUPN(u)
+		if err != nil {
+			return nil, err
+		}
+		upns[i] = upn
+	}
 	if file == "" {
 		return upns, nil
 	}
@@ -75,8 +87,9 @@ func readUsers(f *cmdutil.Factory, users []string, file string) ([]string, error
 	defer in.Close()
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	read := 0
+	read, lineNo := 0, 0
 	for sc.Scan() {
+		lineNo++
 		read += len(sc.Bytes()) + 1
 		if read > maxUsersFile {
 			return nil, store.Errorf(store.EINVALID, "%s is larger than %d MB", file, maxUsersFile>>20)
@@ -88,9 +101,15 @@ func readUsers(f *cmdutil.Factory, users []string, file string) ([]string, error
 		if line == "" || strings.HasPrefix(line, "#") || strings.EqualFold(line, "upn") {
 			continue
 		}
-		upns = append(upns, line)
+		upn, err := store.ValidateUPN(line)
+		if err != nil {
+			return nil, store.Errorf(store.EINVALID, "%s:%d: %s", file, lineNo, store.ErrorMessage(err)).WithHint("%s", store.ErrorHint(err))
+		}
+		upns = append(upns, upn)
 	}
-	if err := sc.Err(); err != nil {
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return nil, store.Errorf(store.EINVALID, "%s:%d: the line is longer than 1 MB: not a UPN", file, lineNo+1)
+	} else if err != nil {
 		return nil, store.Errorf(store.EINVALID, "cannot read %s: %v", file, err)
 	}
 	return upns, nil

@@ -73,7 +73,7 @@ requests are kept after they are made (default 30, at most 365).`,
 	cmd.Flags().StringVar(&message, "message", "", "what people see instead of sending a request")
 	cmd.Flags().StringVar(&link, "link", "", "documentation link, an absolute https URL")
 	cmd.Flags().BoolVar(&opts.Update.Off, "off", false, "stop using the own process")
-	cmd.Flags().IntVar(&retention, "retention-days", 0, "days requests are kept after they are made")
+	cmdutil.IntVar(cmd.Flags(), &retention, "retention-days", 0, "days requests are kept after they are made")
 	return cmd
 }
 

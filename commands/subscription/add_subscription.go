@@ -41,8 +41,8 @@ func NewCmdAddSubscription(f *cmdutil.Factory, runF func(*AddSubscriptionOptions
 		},
 	}
 	cmd.Flags().StringVar(&opts.ProductID, "product", "", "product id")
-	cmd.Flags().IntVar(&opts.Quantity, "quantity", 0, "number of licenses")
-	cmd.Flags().IntVar(&opts.Months, "months", 12, "term in months")
+	cmdutil.IntVar(cmd.Flags(), &opts.Quantity, "quantity", 0, "number of licenses")
+	cmdutil.IntVar(cmd.Flags(), &opts.Months, "months", 12, "term in months")
 	_ = cmd.RegisterFlagCompletionFunc("product", cmdutil.CompleteProductIDs(f))
 	return cmd
 }

@@ -47,7 +47,7 @@ terminal and needs --yes otherwise.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.SubscriptionID, "subscription", "", "central subscription id")
-	cmd.Flags().IntVar(&opts.Total, "total", 0, "the new number of licenses")
+	cmdutil.IntVar(cmd.Flags(), &opts.Total, "total", 0, "the new number of licenses")
 	return cmd
 }
 

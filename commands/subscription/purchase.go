@@ -44,7 +44,7 @@ it, send a license request instead (new-request).`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.ProductID, "product", "", "product id")
-	cmd.Flags().IntVar(&opts.Quantity, "quantity", 0, "number of licenses")
+	cmdutil.IntVar(cmd.Flags(), &opts.Quantity, "quantity", 0, "number of licenses")
 	_ = cmd.RegisterFlagCompletionFunc("product", cmdutil.CompleteProductIDs(f))
 	return cmd
 }

@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
@@ -77,6 +78,11 @@ func initRun(opts *InitOptions) error {
 	ctx, err := f.Context()
 	if err != nil {
 		return err
+	}
+	// The name is shown on every init and in the audit log: the rules of a
+	// display name keep escape sequences and 100 KB names out of it.
+	if why := store.CheckName(strings.TrimSpace(opts.Tenant)); why != "" {
+		return store.Errorf(store.EINVALID, "the tenant name %s", why)
 	}
 	res, err := f.InitTenant(ctx, store.InitOptions{Tenant: opts.Tenant, Admin: opts.Admin, Demo: opts.Demo}, opts.Force)
 	if err != nil {

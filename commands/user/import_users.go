@@ -71,8 +71,10 @@ func importUsersRun(opts *ImportUsersOptions) error {
 	res, err := s.ImportUsers(ctx, opts.File, in)
 	var bad *store.ImportError
 	if errors.As(err, &bad) && p.Format != output.FormatJSON {
+		// One line each, whatever the file's name or its cells held.
+		name := cmdutil.OneLine(opts.File)
 		for _, l := range bad.Lines {
-			fmt.Fprintf(f.IOStreams.ErrOut, "%s:%d: %s\n", opts.File, l.Line, l.Error)
+			fmt.Fprintf(f.IOStreams.ErrOut, "%s:%d: %s\n", name, l.Line, cmdutil.OneLine(l.Error))
 		}
 	}
 	if err != nil {

@@ -29,6 +29,8 @@ var migrationFS embed.FS
 type DB struct {
 	db   *sql.DB
 	path string
+	// changed is set once a write transaction has committed.
+	changed bool
 }
 
 var _ store.Service = (*DB)(nil)
@@ -170,6 +172,9 @@ func Create(path string) (*DB, error) {
 
 // Close closes the database.
 func (d *DB) Close() error { return d.db.Close() }
+
+// Changed reports whether this handle has committed a change to the tenant.
+func (d *DB) Changed() bool { return d.changed }
 
 type migration struct {
 	version int

@@ -98,7 +98,11 @@ func (d *DB) write(ctx context.Context, fn func(*tx) error) error {
 	if store.IsDryRun(ctx) {
 		return nil
 	}
-	return d.wrap(sqlTx.Commit())
+	if err := sqlTx.Commit(); err != nil {
+		return d.wrap(err)
+	}
+	d.changed = true
+	return nil
 }
 
 func (t *tx) loadActor() error {
