@@ -88,6 +88,17 @@ func roTenant(t *testing.T, h *hostileEnv) {
 }
 
 // roDir makes the tenant's directory read-only (the file itself writable).
+// linkTo makes the symbolic link name in the case's directory point at
+// target ("$DB" and "$DIR" as in args).
+func linkTo(name, target string) func(*testing.T, *hostileEnv) {
+	return func(t *testing.T, h *hostileEnv) {
+		target := strings.NewReplacer("$DB", h.db, "$DIR", h.dir).Replace(target)
+		if err := os.Symlink(target, filepath.Join(h.dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func roDir(t *testing.T, h *hostileEnv) {
 	if asNobody() {
 		if err := os.Chown(h.db, 65534, 65534); err != nil {
@@ -504,6 +515,10 @@ func hostileCases() []hostileCase {
 		hostileCase{name: "export-users --out the tenant", args: []string{"export-users", "--out", "$DB"}, code: 2, msg: "would be overwritten",
 			sane: []string{"export-users", "--out", "$DIR/export.csv"}},
 		hostileCase{name: "export-users --out the tenant's WAL", args: []string{"export-users", "--out", "$DB-wal"}, code: 2, msg: "would be overwritten"},
+		hostileCase{name: "export-users --out the WAL of a linked --db", args: []string{"export-users", "--db", "$DIR/link.db", "--out", "$DB-wal"}, code: 2, msg: "would be overwritten",
+			setup: linkTo("link.db", "$DB"), sane: []string{"export-users", "--db", "$DIR/link.db", "--out", "$DIR/export.csv"}, saneSetup: true},
+		hostileCase{name: "export-users --out the WAL through a linked directory", args: []string{"export-users", "--out", "$DIR/here/tenant.db-wal"}, code: 2, msg: "would be overwritten",
+			setup: linkTo("here", "$DIR")},
 		hostileCase{name: "export-users --out a directory", args: []string{"export-users", "--out", "$DIR"}, code: 2, msg: "directory"},
 		hostileCase{name: "export-users --out in a missing directory", args: []string{"export-users", "--out", "$DIR/nosuch/x.csv"}, code: 2},
 		hostileCase{name: "read-only tenant, write", args: []string{"add-user", "x@contoso.com"}, wrap: "nobody", setup: roTenant, code: 1, msg: "read-only",
@@ -546,6 +561,10 @@ func hostileCases() []hostileCase {
 			changes: []string{"subscriptions", "licenses", "notifications", "audit_log"}},
 		hostileCase{name: "purchase --dry-run to /dev/full made no change", args: []string{"purchase", "--product", "CFQ7TTC0HD33", "--quantity", "1", "--dry-run"}, as: memberUPN,
 			wrap: "devfull", code: 1, msg: "cannot write the output", notMsg: "the change itself was made"},
+		hostileCase{name: "set-role of a role held, to /dev/full, made no change", args: []string{"set-role", interactiveAdmin, "GlobalAdmin"},
+			wrap: "devfull", code: 1, msg: "cannot write the output", notMsg: "the change itself was made"},
+		hostileCase{name: "--help to /dev/full", args: []string{"--help"}, noDB: true, as: "-",
+			wrap: "devfull", code: 1, msg: "cannot write the output"},
 		hostileCase{name: "list-users to /dev/full made no change", args: []string{"list-users"},
 			wrap: "devfull", code: 1, msg: "cannot write the output", notMsg: "the change itself was made"},
 	)

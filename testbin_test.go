@@ -29,8 +29,8 @@ func (b binTestingM) Run() int {
 	return code
 }
 
-// commercectlBin is the path of commercectl built from this tree, as
-// `make build` builds it (static, no cgo).
+// commercectlBin is the path of commercectl built from this tree, static
+// (no cgo) as make build builds it.
 func commercectlBin(t testing.TB) string { return buildOnce(t, "commercectl", ".") }
 
 // gentenantBin is the path of internal/gentenant, the synthetic tenant maker.

@@ -32,11 +32,13 @@ func Run(f *cmdutil.Factory, args []string) int {
 	}
 	err := root.Execute()
 	f.Close()
+	if stdout.err != nil {
+		// Output that did not arrive is a failure, even of a verb that
+		// otherwise went well (--help > /dev/full).
+		err = outputFailed(f, stdout.err)
+	}
 	if err == nil {
 		return cmdutil.ExitOK
-	}
-	if stdout.err != nil {
-		err = outputFailed(f, stdout.err)
 	}
 	err = tidyUnknownCommand(err)
 	code, _ := cmdutil.ExitCode(err)
@@ -94,7 +96,7 @@ func tidyUnknownCommand(err error) error {
 func outputFailed(f *cmdutil.Factory, werr error) error {
 	e := store.Errorf(store.EINTERNAL, "cannot write the output: %v", werr)
 	if f.Changed() {
-		e = e.WithHint("the change itself was made before the output failed: see commercectl get-audit-log before running it again")
+		e = e.WithHint("the change itself was made before the output failed: check the tenant before running it again")
 	}
 	return e
 }

@@ -48,8 +48,10 @@ type AuditFilter struct {
 // transaction, runs as store.ActorFrom(ctx) and checks that actor's roles.
 type Service interface {
 	Close() error
-	// Changed reports whether a change has been committed through this
-	// Service: a verb whose output then fails has still made its change.
+	// Changed reports whether a change to the tenant (one with an audit
+	// entry) has been committed through this Service: a verb whose output
+	// then fails has still made its change. A verb that found nothing to
+	// change (a value already set) has not.
 	Changed() bool
 
 	// Users and roles.

@@ -182,27 +182,37 @@ func syncDir(dir string) {
 }
 
 // refuseOutOverTenant stops --out FILE from naming the tenant database the
-// export reads, or its journal files, by name or through a link: the rename
-// would replace the tenant with a CSV.
+// export reads, or one of its journal files, by name or through a link:
+// the rename would replace the tenant with a CSV. Both sides are compared
+// with every link resolved, since SQLite puts the journal files beside the
+// database a link points at, and they need not exist yet.
 func refuseOutOverTenant(f *cmdutil.Factory, out string) error {
 	db, err := f.DBPath()
 	if err != nil {
 		return nil // the verb reports it when it opens the tenant
 	}
-	outAbs, _ := filepath.Abs(out)
-	dst, dstErr := os.Stat(out)
-	// The journal files need not exist yet: SQLite creates them when the
-	// export opens the tenant, before FILE is written.
-	for _, p := range []string{db, db + "-wal", db + "-shm", db + "-journal"} {
-		pAbs, _ := filepath.Abs(p)
-		same := pAbs == outAbs
-		if st, err := os.Stat(p); err == nil && dstErr == nil && os.SameFile(st, dst) {
-			same = true
-		}
-		if same {
-			return &cmdutil.UsageError{Msg: "--out " + store.QuoteShort(out) + " is the tenant database " + store.QuoteShort(p) + ": it would be overwritten",
+	dbReal, outReal := realPath(db), realPath(out)
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		if outReal == dbReal+suffix {
+			return &cmdutil.UsageError{Msg: "--out " + store.QuoteShort(out) + " is a file of the tenant database " + store.QuoteShort(db) + ": it would be overwritten",
 				Hint: "write the export to another file"}
 		}
 	}
 	return nil
+}
+
+// realPath is path made absolute with every link resolved: of the file
+// itself when it exists, else of its directory.
+func realPath(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path
+	}
+	if p, err := filepath.EvalSymlinks(abs); err == nil {
+		return p
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		return filepath.Join(dir, filepath.Base(abs))
+	}
+	return abs
 }

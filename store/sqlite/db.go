@@ -237,8 +237,10 @@ func (d *DB) migrate(fresh bool) error {
 	if err := d.db.QueryRowContext(context.Background(), "PRAGMA user_version").Scan(&have); err != nil {
 		return d.wrap(err)
 	}
-	if have == SchemaVersion() {
-		return nil
+	// Refusals come before the write lock: a read verb on a tenant it
+	// cannot use must not queue behind writers to be told so.
+	if err := d.checkVersion(have, SchemaVersion(), fresh); err != nil || have == SchemaVersion() {
+		return err
 	}
 	ms, err := migrations()
 	if err != nil {
@@ -268,15 +270,8 @@ func (d *DB) applyMigrations(ms []migration, fresh bool) error {
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
 		return d.wrap(err)
 	}
-	switch {
-	case have == want:
-		return nil
-	case have > want:
-		return store.Errorf(store.ECONFLICT, "%s has schema version %d, newer than this commercectl knows (%d)", d.path, have, want).
-			WithHint("upgrade commercectl to open it")
-	case have == 0 && !fresh:
-		return store.Errorf(store.EINVALID, "%s is an SQLite file but not a commercectl tenant", d.path).
-			WithHint("create a tenant with: commercectl init --tenant NAME --admin UPN")
+	if err := d.checkVersion(have, want, fresh); err != nil || have == want {
+		return err
 	}
 	for _, m := range ms {
 		if m.version <= have {
@@ -294,6 +289,20 @@ func (d *DB) applyMigrations(ms []migration, fresh bool) error {
 		return d.wrap(err)
 	}
 	return d.wrap(tx.Commit())
+}
+
+// checkVersion refuses a database this binary must not migrate: one from
+// a newer commercectl, or an SQLite file that is no tenant at all.
+func (d *DB) checkVersion(have, want int, fresh bool) error {
+	switch {
+	case have > want:
+		return store.Errorf(store.ECONFLICT, "%s has schema version %d, newer than this commercectl knows (%d)", d.path, have, want).
+			WithHint("upgrade commercectl to open it")
+	case have == 0 && !fresh:
+		return store.Errorf(store.EINVALID, "%s is an SQLite file but not a commercectl tenant", d.path).
+			WithHint("create a tenant with: commercectl init --tenant NAME --admin UPN")
+	}
+	return nil
 }
 
 // sqliteCode is the primary result code of a driver error, or 0.

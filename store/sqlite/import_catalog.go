@@ -282,7 +282,9 @@ func (l *sizeLimit) Read(p []byte) (int, error) {
 func collapseSpace(s string) string {
 	if strings.IndexFunc(s, func(r rune) bool { return r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' }) < 0 &&
 		!strings.Contains(s, "  ") {
-		return s
+		// A cell read as Windows-1252 may start with a no-break space
+		// (0xA0) that the trim of its raw bytes did not see.
+		return strings.TrimSpace(s)
 	}
 	s = strings.Map(func(r rune) rune {
 		switch r {

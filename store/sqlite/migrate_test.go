@@ -55,8 +55,7 @@ func TestTwoOpenersMigrateOnce(t *testing.T) {
 			t.Errorf("opener %d: %v", i+1, err)
 		}
 	}
-	// And one that comes later, with the version it read before the others
-	// finished, finds nothing left to do.
+	// And a third, once they are done, finds nothing left to do.
 	if err := dbs[0].applyMigrations(ms, false); err != nil {
 		t.Errorf("a third migration of a migrated tenant: %v", err)
 	}

@@ -41,6 +41,9 @@ type tx struct {
 	actor *store.User // nil when the command runs without an identity
 	// actorID is the users.id of actor.
 	actorID int64
+	// audited is set by audit: every change writes an audit entry (SPEC §9),
+	// so a transaction without one changed nothing.
+	audited bool
 }
 
 // querier runs an operation's statements: the *sql.Tx of a write, the
@@ -101,7 +104,7 @@ func (d *DB) write(ctx context.Context, fn func(*tx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return d.wrap(err)
 	}
-	d.changed = true
+	d.changed = d.changed || t.audited
 	return nil
 }
 
@@ -168,9 +171,12 @@ func (t *tx) audit(action, target string, before, after any) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.ExecContext(t.ctx, `INSERT INTO audit_log (at, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)`,
-		fmtTime(t.now), t.actorName(), action, target, b, a)
-	return err
+	if _, err := t.ExecContext(t.ctx, `INSERT INTO audit_log (at, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)`,
+		fmtTime(t.now), t.actorName(), action, target, b, a); err != nil {
+		return err
+	}
+	t.audited = true
+	return nil
 }
 
 // notify writes an e-mail to the outbox in the same transaction as the change.
