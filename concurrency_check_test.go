@@ -27,16 +27,10 @@ type concState struct {
 
 func (s *concScenario) readFinal() concFinal {
 	t := s.t
-	db, err := sql.Open("sqlite", "file:"+s.db+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
+	checkDB(t, s.db)
+	db := openTestDB(t, s.db)
 	defer db.Close()
 	f := concFinal{licensed: map[string]string{}, requests: map[int64]concState{}, audit: map[string]int{}}
-	var check string
-	if err := db.QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
-		t.Fatalf("integrity_check: %q %v", check, err)
-	}
 	concQuery(t, db, func(rows *sql.Rows) error {
 		var upn, sub string
 		if err := rows.Scan(&upn, &sub); err != nil {

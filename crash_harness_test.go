@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -52,7 +51,7 @@ func runCrash[S comparable](t *testing.T, op crashOp[S]) {
 	run(t, bin, env, cmd...)
 	took := time.Since(start)
 	crashDoctor(t, bin, env, full)
-	crashDBChecks(t, full)
+	checkDB(t, full)
 	after := op.state(t, full)
 	op.whole(t, before, after)
 	removeDB(full)
@@ -73,7 +72,7 @@ func runCrash[S comparable](t *testing.T, op crashOp[S]) {
 			wal = st.Size()
 		}
 		crashDoctor(t, bin, env, db)
-		crashDBChecks(t, db)
+		checkDB(t, db)
 		var got string
 		switch s := op.state(t, db); s {
 		case before:
@@ -219,74 +218,6 @@ func crashDoctor(t *testing.T, bin string, env []string, db string) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("doctor on %s: %v\n%s", db, err, out)
 	}
-}
-
-// crashDBChecks fails the test unless PRAGMA integrity_check says ok and
-// foreign_key_check finds nothing.
-func crashDBChecks(t *testing.T, path string) {
-	t.Helper()
-	db := openCrashDB(t, path)
-	defer db.Close()
-	integrity, fkeys := sqliteChecks(t, db)
-	if integrity != "ok" {
-		t.Fatalf("%s: integrity_check: %s", path, integrity)
-	}
-	if fkeys != "" {
-		t.Fatalf("%s: foreign_key_check: %s", path, fkeys)
-	}
-}
-
-// openCrashDB opens a database as commercectl would (WAL, so that a log a
-// killed process left is recovered).
-func openCrashDB(t *testing.T, path string) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
-// sqliteChecks returns PRAGMA integrity_check's lines ("ok" when intact)
-// and PRAGMA foreign_key_check's rows ("" when none).
-func sqliteChecks(t *testing.T, db *sql.DB) (integrity, fkeys string) {
-	t.Helper()
-	var checks []string
-	rows, err := db.Query(`PRAGMA integrity_check`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
-		checks = append(checks, line)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	rows, err = db.Query(`PRAGMA foreign_key_check`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cols, _ := rows.Columns()
-	var bad []string
-	for rows.Next() {
-		v := make([]any, len(cols))
-		p := make([]any, len(cols))
-		for i := range v {
-			p[i] = &v[i]
-		}
-		if err := rows.Scan(p...); err != nil {
-			t.Fatal(err)
-		}
-		bad = append(bad, fmt.Sprint(v...))
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(checks, "; "), strings.Join(bad, "; ")
 }
 
 // runGentenant runs internal/gentenant with args.

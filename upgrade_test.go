@@ -3,7 +3,6 @@
 package main
 
 import (
-	"database/sql"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -105,10 +104,7 @@ func countRows(t *testing.T, path, query string, args ...any) int {
 	if _, err := os.Stat(path); err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openTestDB(t, path)
 	defer db.Close()
 	var n int
 	if err := db.QueryRow(query, args...).Scan(&n); err != nil {
