@@ -29,7 +29,21 @@ var doctorChecks = []struct{ name, query string }{
 	{"request without users", `SELECT 'request ' || r.id || ' names nobody' FROM requests r WHERE NOT EXISTS (SELECT 1 FROM request_users x WHERE x.request_id = r.id)`},
 	{"decided request without a decision date", `SELECT 'request ' || id || ' is ' || status || ' with no decision date' FROM requests WHERE status <> 'Pending' AND decided_at IS NULL`},
 	{"user without a UPN key", `SELECT upn FROM users WHERE upn_key <> lower(upn)`},
+	// Every change writes an audit entry at the time it stamps on what it
+	// made (SPEC §9). What init seeded is covered by init's own entry, or
+	// dated before it.
+	{"user without its audit entry", auditedSince(`SELECT upn || ' was added at ' || created_at FROM users`, "created_at")},
+	{"subscription without its audit entry", auditedSince(`SELECT id || ' was created at ' || created_at FROM subscriptions`, "created_at")},
+	{"license without its audit entry", auditedSince(`SELECT 'license ' || id || ' was assigned at ' || assigned_at FROM licenses`, "assigned_at")},
+	{"request without its audit entry", auditedSince(`SELECT 'request ' || id || ' was made at ' || requested_at FROM requests`, "requested_at")},
 	{"tenant without a GlobalAdmin", `SELECT 'no user is GlobalAdmin' WHERE NOT EXISTS (SELECT 1 FROM user_roles WHERE role = 'GlobalAdmin')`},
+}
+
+// auditedSince adds to query (one table, no WHERE) the rows whose time
+// column lies at or after the tenant's init and matches no audit entry's.
+func auditedSince(query, column string) string {
+	return query + ` WHERE ` + column + ` >= (SELECT min(at) FROM audit_log WHERE action = 'init')
+		AND ` + column + ` NOT IN (SELECT at FROM audit_log)`
 }
 
 // Doctor checks the database's integrity and the tenant's invariants and

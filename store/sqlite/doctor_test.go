@@ -1,8 +1,10 @@
 package sqlite_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/commercectl/commercectl/store"
 )
@@ -30,6 +32,11 @@ func TestDoctorReportsEachBrokenInvariant(t *testing.T) {
 		{"request without users", `DELETE FROM request_users WHERE request_id = 1`},
 		{"tenant without a GlobalAdmin", `DELETE FROM user_roles WHERE role = 'GlobalAdmin'`},
 		{"foreign keys", `PRAGMA foreign_keys = OFF; DELETE FROM users WHERE upn = 'alex.wilber@contoso.com'`},
+		// Changes after init whose audit entries are gone.
+		{"user without its audit entry", `UPDATE users SET created_at = '2026-11-22T09:00:00Z' WHERE upn = 'alex.wilber@contoso.com'`},
+		{"subscription without its audit entry", `UPDATE subscriptions SET created_at = '2026-11-22T09:00:00Z' WHERE id = 'SUB-00005'`},
+		{"license without its audit entry", `UPDATE licenses SET assigned_at = '2026-11-22T09:00:00Z' WHERE id = (SELECT min(id) FROM licenses)`},
+		{"request without its audit entry", `UPDATE requests SET requested_at = '2026-11-22T09:00:00Z' WHERE id = 1`},
 	} {
 		t.Run(tc.check, func(t *testing.T) {
 			d, path := newTenant(t, true)
@@ -79,4 +86,29 @@ func TestDoctorIsForAdminsAndReaders(t *testing.T) {
 	d, _ := newTenant(t, true)
 	_, err := d.Doctor(as("alex.wilber@contoso.com"))
 	wantCode(t, err, store.EFORBIDDEN)
+}
+
+// Changes made after init, each at its own time, carry their audit entries:
+// the audit checks find nothing on a tenant the store alone has changed.
+func TestDoctorAuditChecksAfterLaterChanges(t *testing.T) {
+	d, _ := newTenant(t, true)
+	at := func(upn string, h int) context.Context {
+		return store.WithNow(store.WithActor(context.Background(), upn), now.Add(time.Duration(h)*time.Hour))
+	}
+	if _, err := d.AddUser(at(admin, 1), store.NewUser{UPN: "new.hire@contoso.com", DisplayName: "New Hire"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Purchase(at("new.hire@contoso.com", 2), visioPlan1, 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.NewRequest(at("new.hire@contoso.com", 3), powerBIPremium, nil); err != nil {
+		t.Fatal(err)
+	}
+	problems, err := d.Doctor(as(admin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) != 0 {
+		t.Fatalf("changes made through the store: %+v", problems)
+	}
 }
