@@ -36,10 +36,10 @@ FUZZTIME ?= 30s
 FUZZ_TARGETS := \
 	./store:FuzzValidateUPN \
 	./store:FuzzQuoteShortCheckName \
-	./store/sqlite:FuzzParseCatalog \
-	./store/sqlite:FuzzParseUserRow \
-	./store/sqlite:FuzzParseUsers \
-	./store/sqlite:FuzzValidateLink \
+	./store/sqlstore:FuzzParseCatalog \
+	./store/sqlstore:FuzzParseUserRow \
+	./store/sqlstore:FuzzParseUsers \
+	./store/sqlstore:FuzzValidateLink \
 	./commands/policy:FuzzParsePolicySet
 
 fuzz:

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/commercectl/commercectl/cmd"
+	"github.com/commercectl/commercectl/internal/pgtest"
+	"github.com/commercectl/commercectl/store/sqlstore"
 	"github.com/rogpeppe/go-internal/testscript"
 	_ "modernc.org/sqlite"
 )
@@ -31,7 +33,23 @@ func TestMain(m *testing.M) {
 //
 //	dbdump DB FILE   write every row of every table of DB to FILE, sorted,
 //	                 so "cmp before after" proves a command changed nothing
+//
+// Every script runs twice, once on each engine: $DB and $DB2 are two empty
+// tenants, files in $WORK on SQLite, fresh databases on the throwaway
+// PostgreSQL server (internal/pgtest). The conditions [sqlite] and
+// [postgres] tell which engine a script runs on.
 func TestScripts(t *testing.T) {
+	for _, eng := range []string{"sqlite", "postgres"} {
+		t.Run(eng, func(t *testing.T) {
+			if eng == "postgres" {
+				pgtest.URL(t)
+			}
+			runScripts(t, eng)
+		})
+	}
+}
+
+func runScripts(t *testing.T, eng string) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
@@ -49,11 +67,21 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			e.Setenv("TESTDATA", testdata)
+			for _, name := range []string{"DB", "DB2"} {
+				if eng == "sqlite" {
+					e.Setenv(name, filepath.Join(e.WorkDir, strings.ToLower(name)+".db"))
+				} else {
+					e.Setenv(name, pgtest.NewDatabase(e.T().(testing.TB)))
+				}
+			}
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
-			if cond == "root" {
+			switch cond {
+			case "root":
 				return os.Geteuid() == 0, nil
+			case "sqlite", "postgres":
+				return cond == eng, nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
@@ -67,19 +95,30 @@ func cmdDBDump(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: dbdump DB FILE")
 	}
-	dump, err := dumpDB(ts.MkAbs(args[0]))
+	db := args[0]
+	if !sqlstore.IsURL(db) {
+		db = ts.MkAbs(db)
+	}
+	dump, err := dumpDB(db)
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(dump), 0o644))
 }
 
 // dumpDB renders every row of every table, read-only, in a stable order.
-func dumpDB(path string) (string, error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+func dumpDB(dsn string) (string, error) {
+	driver, source := "sqlite", "file:"+dsn+"?mode=ro"
+	tableQuery := `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
+	version := `PRAGMA user_version`
+	if sqlstore.IsURL(dsn) {
+		driver, source = "pgx", dsn
+		tableQuery = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`
+	}
+	db, err := sql.Open(driver, source)
 	if err != nil {
 		return "", err
 	}
 	defer db.Close()
-	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+	rows, err := db.Query(tableQuery)
 	if err != nil {
 		return "", err
 	}
@@ -93,11 +132,22 @@ func dumpDB(path string) (string, error) {
 	}
 	rows.Close()
 	var out strings.Builder
-	var version int
-	if err := db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
+	var schema int
+	if driver == "pgx" {
+		// The version is a table on PostgreSQL, there only once init ran.
+		version = `SELECT 0`
+		for i, name := range tables {
+			if name == "commercectl_schema" {
+				version = `SELECT version FROM commercectl_schema`
+				tables = append(tables[:i:i], tables[i+1:]...)
+				break
+			}
+		}
+	}
+	if err := db.QueryRow(version).Scan(&schema); err != nil {
 		return "", err
 	}
-	fmt.Fprintf(&out, "user_version %d\n", version)
+	fmt.Fprintf(&out, "user_version %d\n", schema)
 	for _, table := range tables {
 		rows, err := db.Query(`SELECT * FROM "` + table + `"`)
 		if err != nil {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/commercectl/commercectl/store/sqlite"
+	"github.com/commercectl/commercectl/store/sqlstore"
 )
 
 // TestUpgradeFromSchema1 opens testdata/upgrade/schema1.db, a tenant written
@@ -40,7 +40,7 @@ func TestUpgradeFromSchema1(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("doctor on the upgraded tenant: %v\n%s", err, out)
 	}
-	if v, want := userVersion(t, db), sqlite.SchemaVersion(); v != want {
+	if v, want := userVersion(t, db), sqlstore.SchemaVersion(); v != want {
 		t.Fatalf("after the upgrade: schema version %d, want %d", v, want)
 	}
 	after, err := dumpDB(db)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
-	"github.com/commercectl/commercectl/store/sqlite"
+	"github.com/commercectl/commercectl/store/sqlstore"
 	"github.com/spf13/viper"
 )
 
@@ -258,7 +258,7 @@ func (f *Factory) Store() (store.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := sqlite.Open(path)
+	s, err := sqlstore.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +272,7 @@ func (f *Factory) InitTenant(ctx context.Context, opts store.InitOptions, force 
 	if err != nil {
 		return nil, err
 	}
-	res, err := sqlite.Init(ctx, path, opts, force)
+	res, err := sqlstore.Init(ctx, path, opts, force)
 	f.initialized = err == nil && !store.IsDryRun(ctx)
 	return res, err
 }
@@ -331,6 +331,11 @@ func (f *Factory) SaveConnection(as, db string) (string, error) {
 	tmp := path + ".tmp.yaml"
 	if err := nv.WriteConfigAs(tmp); err != nil {
 		return "", store.Errorf(store.EINTERNAL, "cannot write %s: %v", path, err)
+	}
+	// The file may hold a database password: only its owner reads it.
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		os.Remove(tmp)
+		return "", store.Errorf(store.EINTERNAL, "cannot write %s: %v", path, errors.Unwrap(err))
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)

@@ -16,7 +16,7 @@ import (
 	"github.com/commercectl/commercectl/internal/clitest"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
-	"github.com/commercectl/commercectl/store/sqlite"
+	"github.com/commercectl/commercectl/store/sqlstore"
 )
 
 const (
@@ -34,9 +34,9 @@ func now() time.Time {
 }
 
 // withStore runs fn on the tenant as the demo's GlobalAdmin.
-func withStore(t *testing.T, path string, fn func(ctx context.Context, d *sqlite.DB) error) {
+func withStore(t *testing.T, path string, fn func(ctx context.Context, d *sqlstore.DB) error) {
 	t.Helper()
-	d, err := sqlite.Open(path)
+	d, err := sqlstore.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func withStore(t *testing.T, path string, fn func(ctx context.Context, d *sqlite
 // conflict of 3 (emily.braun, pradeep.gupta, christie.cline, the newest).
 func reducePowerBI(t *testing.T, path string) {
 	t.Helper()
-	withStore(t, path, func(ctx context.Context, d *sqlite.DB) error {
+	withStore(t, path, func(ctx context.Context, d *sqlstore.DB) error {
 		_, err := d.BuyLicenses(ctx, "SUB-00001", 4, true)
 		return err
 	})
@@ -59,7 +59,7 @@ func reducePowerBI(t *testing.T, path string) {
 func conflicts(t *testing.T, path string) map[string]store.Conflict {
 	t.Helper()
 	out := map[string]store.Conflict{}
-	withStore(t, path, func(ctx context.Context, d *sqlite.DB) error {
+	withStore(t, path, func(ctx context.Context, d *sqlstore.DB) error {
 		cs, err := d.ListConflicts(ctx, "")
 		for _, c := range cs {
 			out[c.ProductID+"/"+c.Pool] = c
@@ -72,7 +72,7 @@ func conflicts(t *testing.T, path string) map[string]store.Conflict {
 func subscription(t *testing.T, path, id string) *store.Subscription {
 	t.Helper()
 	var s *store.Subscription
-	withStore(t, path, func(ctx context.Context, d *sqlite.DB) (err error) {
+	withStore(t, path, func(ctx context.Context, d *sqlstore.DB) (err error) {
 		s, err = d.GetSubscription(ctx, id)
 		return err
 	})
@@ -169,7 +169,7 @@ func TestPickBuysTheShortfallAfterConfirming(t *testing.T) {
 func TestPickBuyAsksWhichSubscription(t *testing.T) {
 	path := newDemoTenant(t)
 	reducePowerBI(t, path)
-	withStore(t, path, func(ctx context.Context, d *sqlite.DB) error {
+	withStore(t, path, func(ctx context.Context, d *sqlstore.DB) error {
 		s, err := d.AddSubscription(ctx, "CFQ7TTC0H9MP", 1, 12)
 		if err == nil && s.ID != "SUB-00010" {
 			err = fmt.Errorf("new subscription %s, want SUB-00010", s.ID)
@@ -328,7 +328,7 @@ func TestPickNeedsATerminal(t *testing.T) {
 // to buy on is asked only when the product is in conflict and the role may buy.
 func TestResolveRefusesBeforeAsking(t *testing.T) {
 	path := newDemoTenant(t)
-	withStore(t, path, func(ctx context.Context, d *sqlite.DB) error {
+	withStore(t, path, func(ctx context.Context, d *sqlstore.DB) error {
 		_, err := d.AddSubscription(ctx, "CFQ7TTC0H9MP", 1, 12) // a second Active central one
 		return err
 	})

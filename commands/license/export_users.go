@@ -11,6 +11,7 @@ import (
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
+	"github.com/commercectl/commercectl/store/sqlstore"
 	"github.com/spf13/cobra"
 )
 
@@ -188,8 +189,8 @@ func syncDir(dir string) {
 // database a link points at, and they need not exist yet.
 func refuseOutOverTenant(f *cmdutil.Factory, out string) error {
 	db, err := f.DBPath()
-	if err != nil {
-		return nil // the verb reports it when it opens the tenant
+	if err != nil || sqlstore.IsURL(db) {
+		return nil // the verb reports it when it opens the tenant; a server holds no file
 	}
 	dbReal, outReal := realPath(db), realPath(out)
 	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {

@@ -15,7 +15,7 @@ import (
 	"github.com/commercectl/commercectl/internal/clitest"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
-	"github.com/commercectl/commercectl/store/sqlite"
+	"github.com/commercectl/commercectl/store/sqlstore"
 )
 
 const (
@@ -395,7 +395,7 @@ func TestInteractiveManyUsersAsksForUPNs(t *testing.T) {
 	for i := range 520 {
 		fmt.Fprintf(&csv, "user%03d@contoso.com,User %d,Bulk\n", i, i)
 	}
-	d, err := sqlite.Open(path)
+	d, err := sqlstore.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/commercectl/commercectl/internal/clitest"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
-	"github.com/commercectl/commercectl/store/sqlite"
+	"github.com/commercectl/commercectl/store/sqlstore"
 )
 
 const (
@@ -31,10 +31,10 @@ func newTestTenant(t *testing.T) string {
 	path := filepath.Join(t.TempDir(), "tenant.db")
 	now, _ := time.Parse(time.RFC3339, testNow)
 	ctx := store.WithNow(context.Background(), now)
-	if _, err := sqlite.Init(ctx, path, store.InitOptions{Tenant: "Contoso", Admin: testAdmin}, false); err != nil {
+	if _, err := sqlstore.Init(ctx, path, store.InitOptions{Tenant: "Contoso", Admin: testAdmin}, false); err != nil {
 		t.Fatal(err)
 	}
-	d, err := sqlite.Open(path)
+	d, err := sqlstore.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func newTestFactory(t *testing.T, path string, pr output.Prompter) (*cmdutil.Fac
 // tenantValues reads every value back from the file, through a store of its own.
 func tenantValues(t *testing.T, path string) *store.PolicySet {
 	t.Helper()
-	d, err := sqlite.Open(path)
+	d, err := sqlstore.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/commercectl/commercectl/internal/clitest"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
-	"github.com/commercectl/commercectl/store/sqlite"
+	"github.com/commercectl/commercectl/store/sqlstore"
 )
 
 const (
@@ -30,7 +30,7 @@ func terminalFactory(t *testing.T, path, as string, pr output.Prompter) (*cmduti
 
 func subscription(t *testing.T, path, id string) *store.Subscription {
 	t.Helper()
-	d, err := sqlite.Open(path)
+	d, err := sqlstore.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
+	"github.com/commercectl/commercectl/store/sqlstore"
 	"github.com/spf13/cobra"
 )
 
@@ -59,8 +60,13 @@ func connectRun(opts *ConnectOptions) error {
 	if err != nil {
 		return err
 	}
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
+	shown := path
+	if sqlstore.IsURL(path) {
+		// The config keeps the URL as given, password and all (mode 0600);
+		// everything shown says xxxxx instead.
+		shown = sqlstore.RedactURL(path)
+	} else if abs, err := filepath.Abs(path); err == nil {
+		path, shown = abs, abs
 	}
 	s, err := f.Store()
 	if err != nil {
@@ -73,7 +79,7 @@ func connectRun(opts *ConnectOptions) error {
 	u, err := s.LookupUser(ctx, f.Flags.As)
 	if err != nil {
 		if store.ErrorCode(err) == store.ENOTFOUND {
-			return store.Errorf(store.ENOTFOUND, "no user %q in the tenant at %s", f.Flags.As, path)
+			return store.Errorf(store.ENOTFOUND, "no user %q in the tenant at %s", f.Flags.As, shown)
 		}
 		return err
 	}
@@ -82,8 +88,8 @@ func connectRun(opts *ConnectOptions) error {
 		return err
 	}
 	defer f.DryRunNote()
-	f.Note("Connected as %s to %s", u.UPN, path)
-	return output.One(p, Connection{As: u.UPN, DB: path, Config: cfg}, connectionColumns)
+	f.Note("Connected as %s to %s", u.UPN, shown)
+	return output.One(p, Connection{As: u.UPN, DB: shown, Config: cfg}, connectionColumns)
 }
 
 // DisconnectOptions are the inputs of disconnect.

@@ -14,7 +14,7 @@ import (
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
-	"github.com/commercectl/commercectl/store/sqlite"
+	"github.com/commercectl/commercectl/store/sqlstore"
 )
 
 // Admin is the first GlobalAdmin of the tenants made here; NowText is "now".
@@ -33,7 +33,7 @@ func Now() time.Time {
 func DemoTenant(t testing.TB) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "tenant.db")
-	if _, err := sqlite.Init(store.WithNow(context.Background(), Now()), path,
+	if _, err := sqlstore.Init(store.WithNow(context.Background(), Now()), path,
 		store.InitOptions{Tenant: "Contoso", Admin: Admin, Demo: true}, false); err != nil {
 		t.Fatal(err)
 	}

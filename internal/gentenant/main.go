@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"github.com/commercectl/commercectl/store"
-	"github.com/commercectl/commercectl/store/sqlite"
+	"github.com/commercectl/commercectl/store/sqlstore"
 )
 
 // Now is the time the tenant is generated at; the requests are dated
@@ -134,7 +134,7 @@ func tenant(args []string) error {
 		os.Remove(path + s)
 	}
 	ctx := store.WithNow(context.Background(), Now)
-	if _, err := sqlite.Init(ctx, path, store.InitOptions{Tenant: "Synthetic", Admin: "admin@contoso.com"}, false); err != nil {
+	if _, err := sqlstore.Init(ctx, path, store.InitOptions{Tenant: "Synthetic", Admin: "admin@contoso.com"}, false); err != nil {
 		return err
 	}
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)&_pragma=foreign_keys(0)")

@@ -1,0 +1,230 @@
+// Package sqlstore implements store.Service on an SQL database: SQLite
+// (modernc.org/sqlite, no cgo) in a local file, or PostgreSQL (pgx) on a
+// server. Every rule of the domain lives here, once, and each operation is
+// one transaction. What the two engines do differently is behind the
+// engine interface (engine.go), answered by engine_sqlite.go and
+// engine_postgres.go.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+
+	"github.com/commercectl/commercectl/store"
+)
+
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrationFS embed.FS
+
+// DB is a tenant database.
+type DB struct {
+	db  *sql.DB
+	eng engine
+	// where names the database in messages: its path, or its URL with the
+	// password shown as xxxxx.
+	where string
+	// changed is set once a write transaction has committed.
+	changed bool
+}
+
+var _ store.Service = (*DB)(nil)
+
+// IsURL reports whether dsn names a PostgreSQL server rather than a file.
+func IsURL(dsn string) bool {
+	return hasPrefixFold(dsn, "postgres://") || hasPrefixFold(dsn, "postgresql://")
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && equalFoldASCII(s[:len(prefix)], prefix)
+}
+
+func equalFoldASCII(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		x, y := a[i]|0x20, b[i]|0x20
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// Open opens the tenant in dsn, a postgres:// URL or the path of an SQLite
+// file, and brings its schema up to date.
+func Open(dsn string) (*DB, error) {
+	if IsURL(dsn) {
+		return openPostgres(dsn)
+	}
+	return openSQLite(dsn)
+}
+
+// Init creates a tenant in dsn (SPEC §2, init). A file is built beside its
+// path and renamed over it; a server database gets the schema and the
+// tenant in one transaction. Either refuses a database that holds a tenant
+// unless force.
+func Init(ctx context.Context, dsn string, opts store.InitOptions, force bool) (*store.InitResult, error) {
+	if err := checkInitOptions(&opts); err != nil {
+		return nil, err
+	}
+	if IsURL(dsn) {
+		return initPostgres(ctx, dsn, opts, force)
+	}
+	return initSQLite(ctx, dsn, opts, force)
+}
+
+// Where names the database as messages show it: a path, or a URL whose
+// password reads xxxxx.
+func (d *DB) Where() string { return d.where }
+
+// Close closes the database.
+func (d *DB) Close() error { return d.db.Close() }
+
+// Changed reports whether this handle has committed a change to the tenant.
+func (d *DB) Changed() bool { return d.changed }
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrationsIn(dir string) ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, dir)
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		v, err := migrationVersion(e.Name())
+		if err != nil {
+			return nil, err
+		}
+		b, err := fs.ReadFile(migrationFS, dir+"/"+e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+func (d *DB) migrations() ([]migration, error) { return migrationsIn(d.eng.migrationDir()) }
+
+func migrationVersion(name string) (int, error) {
+	var v int
+	if _, err := fmt.Sscanf(name, "%04d_", &v); err != nil {
+		return 0, fmt.Errorf("migration %s: name must start with a 4-digit number", name)
+	}
+	return v, nil
+}
+
+// SchemaVersion is the schema version this binary writes to an SQLite file.
+func SchemaVersion() int { return schemaVersionIn(sqliteEngine{}.migrationDir()) }
+
+// schemaVersionIn reads the migrations' names only, not their SQL: every
+// open asks for it.
+func schemaVersionIn(dir string) int {
+	entries, err := fs.ReadDir(migrationFS, dir)
+	if err != nil {
+		return 0
+	}
+	want := 0
+	for _, e := range entries {
+		v, err := migrationVersion(e.Name())
+		if err != nil {
+			return 0 // as migrationsIn would fail
+		}
+		want = max(want, v)
+	}
+	return want
+}
+
+// migrate brings the schema to the newest version in one transaction. A
+// database at the newest version costs one read of its version.
+func (d *DB) migrate(fresh bool) error {
+	ctx := context.Background()
+	want := schemaVersionIn(d.eng.migrationDir())
+	have, err := d.eng.schemaVersion(ctx, d.db)
+	if err != nil {
+		return d.wrap(err)
+	}
+	// Refusals come before the write lock: a read verb on a tenant it
+	// cannot use must not queue behind writers to be told so.
+	if err := d.checkVersion(have, want, fresh); err != nil || have == want {
+		return err
+	}
+	ms, err := d.migrations()
+	if err != nil {
+		return err
+	}
+	return d.applyMigrations(ms, fresh)
+}
+
+// applyMigrations runs the migrations newer than the database's version,
+// and sets the version, in one write transaction. The version is read
+// again inside it: another commercectl opening the same old tenant at the
+// same moment may have migrated it while this one waited for the lock,
+// and a migration must not run twice (ALTER TABLE ... ADD COLUMN fails the
+// second time).
+func (d *DB) applyMigrations(ms []migration, fresh bool) error {
+	return d.withConn(context.Background(), d.eng.beginWrite, func(ctx context.Context, q querier) error {
+		return d.migrateIn(ctx, q, ms, fresh)
+	})
+}
+
+// migrateIn is applyMigrations inside a transaction the caller holds.
+func (d *DB) migrateIn(ctx context.Context, q querier, ms []migration, fresh bool) error {
+	want := 0
+	for _, m := range ms {
+		want = max(want, m.version)
+	}
+	have, err := d.eng.schemaVersion(ctx, q)
+	if err != nil {
+		return err
+	}
+	if err := d.checkVersion(have, want, fresh); err != nil || have == want {
+		return err
+	}
+	for _, m := range ms {
+		if m.version <= have {
+			continue
+		}
+		if _, err := q.ExecContext(ctx, m.sql); err != nil {
+			if d.eng.readOnly(err) {
+				return store.Errorf(store.EINTERNAL, "%s is read-only: its schema needs upgrading from version %d to %d first", d.where, have, want)
+			}
+			return store.Errorf(store.EINTERNAL, "schema migration %s: %v", m.name, err)
+		}
+	}
+	return d.eng.setSchemaVersion(ctx, q, want)
+}
+
+// checkVersion refuses a database this binary must not migrate: one from
+// a newer commercectl, or a database that is no tenant at all.
+func (d *DB) checkVersion(have, want int, fresh bool) error {
+	switch {
+	case have > want:
+		return store.Errorf(store.ECONFLICT, "%s has schema version %d, newer than this commercectl knows (%d)", d.where, have, want).
+			WithHint("upgrade commercectl to open it")
+	case have == 0 && !fresh:
+		return d.eng.noTenant(d.where)
+	}
+	return nil
+}
+
+// wrap turns engine errors a person can act on into one clear domain error.
+func (d *DB) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *store.Error
+	if errors.As(err, &se) {
+		return err
+	}
+	return d.eng.wrap(d.where, err)
+}

@@ -1,0 +1,309 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/commercectl/commercectl/store"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// postgresEngine keeps a tenant on a PostgreSQL server (or one that speaks
+// its protocol: see docs/DESIGN.md on CockroachDB). Writes run SERIALIZABLE
+// and are retried whole when the server aborts one (40001, 40P01); reads
+// run REPEATABLE READ, READ ONLY: one snapshot, never a lock.
+type postgresEngine struct {
+	// addr is host:port of the server, user and database the login: what
+	// a connection error names.
+	addr, user, database string
+}
+
+// SQLSTATEs the engine acts on (https://www.postgresql.org/docs/15/errcodes-appendix.html).
+const (
+	pgSerializationFailure = "40001"
+	pgDeadlockDetected     = "40P01"
+	pgReadOnlyTransaction  = "25006"
+	pgInsufficientPriv     = "42501"
+	pgInvalidPassword      = "28P01"
+	pgInvalidAuthorization = "28000"
+	pgInvalidCatalogName   = "3D000"
+	pgDiskFull             = "53100"
+	pgTooManyConnections   = "53300"
+	pgQueryCanceled        = "57014"
+)
+
+// RedactURL shows a PostgreSQL URL with its password, in the user part or
+// in a password= parameter, as xxxxx. Anything that cannot be parsed is
+// shown as no more than its scheme.
+func RedactURL(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		scheme, _, _ := strings.Cut(dsn, "://")
+		return scheme + "://xxxxx"
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
+}
+
+// openPostgres connects to the tenant at dsn and brings its schema up to date.
+func openPostgres(dsn string) (*DB, error) {
+	d, err := connectPostgres(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.migrate(false); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// connectPostgres makes the pool. It honours libpq's conventions: PGHOST,
+// PGPORT, PGUSER, PGPASSWORD, PGSERVICE, ~/.pgpass and sslmode up to
+// verify-full, as pgx reads them. No connection is made until the first
+// statement.
+func connectPostgres(dsn string) (*DB, error) {
+	where := RedactURL(dsn)
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		// pgx's message may quote the URL, password and all: it is not shown.
+		return nil, store.Errorf(store.EINVALID, "%s is not a PostgreSQL URL that can be used", where).
+			WithHint("use postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full")
+	}
+	eng := postgresEngine{addr: net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))), user: cfg.User, database: cfg.Database}
+	if strings.HasPrefix(cfg.Host, "/") {
+		eng.addr = fmt.Sprintf("%s/.s.PGSQL.%d", cfg.Host, cfg.Port)
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxIdleConns(2)
+	return &DB{db: db, eng: eng, where: where}, nil
+}
+
+// initPostgres creates the schema and the tenant in one transaction: a
+// failure, or a dry run, leaves the database as it was.
+func initPostgres(ctx context.Context, dsn string, opts store.InitOptions, force bool) (*store.InitResult, error) {
+	d, err := connectPostgres(dsn)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	ms, err := d.migrations()
+	if err != nil {
+		return nil, err
+	}
+	var res *store.InitResult
+	// Init runs before anyone exists, so it runs as nobody.
+	ctx = withDryRunOf(store.WithNow(context.Background(), store.Now(ctx)), ctx)
+	err = d.write(ctx, func(t *tx) error {
+		have, err := t.eng.schemaVersion(t.ctx, t.querier)
+		if err != nil {
+			return err
+		}
+		if have == 0 {
+			var stray sql.NullString
+			if err := t.QueryRowContext(t.ctx, `SELECT to_regclass('tenant')::text`).Scan(&stray); err != nil {
+				return err
+			}
+			if stray.Valid {
+				return store.Errorf(store.ECONFLICT, "%s already holds a table named tenant that is not a commercectl tenant", d.where).
+					WithHint("choose an empty database, or another schema with ?search_path=NAME")
+			}
+		} else {
+			if !force {
+				return store.Errorf(store.ECONFLICT, "a tenant database already exists at %s", d.where).
+					WithHint("pass --force to replace it, or choose another --db")
+			}
+			if _, err := t.ExecContext(t.ctx, `DROP TABLE IF EXISTS `+strings.Join(tenantTables, ", ")+`, commercectl_schema CASCADE`); err != nil {
+				return err
+			}
+		}
+		if err := d.migrateIn(t.ctx, t.querier, ms, true); err != nil {
+			return err
+		}
+		res, err = t.seedTenant(opts.Tenant, opts.Admin, opts.Demo)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.DB = d.where
+	return res, nil
+}
+
+func withDryRunOf(ctx, of context.Context) context.Context {
+	if store.IsDryRun(of) {
+		return store.WithDryRun(ctx)
+	}
+	return ctx
+}
+
+func (postgresEngine) name() string           { return "PostgreSQL" }
+func (postgresEngine) rebind(q string) string { return rebindDollar(q) }
+func (postgresEngine) migrationDir() string   { return "migrations/postgres" }
+func (postgresEngine) denseIDs() bool         { return false }
+
+func (postgresEngine) beginRead(ctx context.Context, conn *sql.Conn) error {
+	_, err := conn.ExecContext(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+	return err
+}
+
+func (postgresEngine) beginWrite(ctx context.Context, conn *sql.Conn) error {
+	_, err := conn.ExecContext(ctx, "BEGIN ISOLATION LEVEL SERIALIZABLE")
+	return err
+}
+
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+func (postgresEngine) retryable(err error) bool {
+	c := pgCode(err)
+	return c == pgSerializationFailure || c == pgDeadlockDetected
+}
+
+func (postgresEngine) readOnly(err error) bool { return pgCode(err) == pgReadOnlyTransaction }
+
+func (e postgresEngine) noTenant(where string) error {
+	return store.Errorf(store.ENOTFOUND, "no tenant in %s", where).
+		WithHint("create one with: commercectl init --tenant NAME --admin UPN --db %s", where)
+}
+
+// The schema version is one row of commercectl_schema; a database without
+// that table holds no tenant.
+func (postgresEngine) schemaVersion(ctx context.Context, q querier) (int, error) {
+	var v sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT CASE WHEN to_regclass('commercectl_schema') IS NULL THEN 0 END`).Scan(&v)
+	if err != nil || v.Valid {
+		return 0, err
+	}
+	err = q.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM commercectl_schema`).Scan(&v)
+	return int(v.Int64), err
+}
+
+func (postgresEngine) setSchemaVersion(ctx context.Context, q querier, v int) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO commercectl_schema (id, version) VALUES (1, $1)
+		ON CONFLICT (id) DO UPDATE SET version = excluded.version`, v)
+	return err
+}
+
+// The working tables are TEMP, private to the session; their rows go at
+// the end of every transaction.
+func (postgresEngine) scratch(ctx context.Context, q querier, name string) error {
+	ddl := strings.Replace(scratchTables[name], "ROWNUM", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", 1)
+	if _, err := q.ExecContext(ctx, "CREATE TEMP TABLE IF NOT EXISTS "+ddl+" ON COMMIT DELETE ROWS"); err != nil {
+		return err
+	}
+	_, err := q.ExecContext(ctx, "DELETE FROM "+name)
+	return err
+}
+
+// The server checks its own pages and every foreign key as it writes.
+func (postgresEngine) integrity(context.Context, querier) ([]store.Problem, error) { return nil, nil }
+
+// Rows copied with their ids leave an identity column's counter behind:
+// it is moved past the largest id.
+func (postgresEngine) afterCopy(ctx context.Context, q querier, table string) error {
+	var seq sql.NullString
+	if err := q.QueryRowContext(ctx, `SELECT pg_get_serial_sequence($1, 'id')`, table).Scan(&seq); err != nil || !seq.Valid {
+		return err
+	}
+	_, err := q.ExecContext(ctx, `SELECT setval($1, coalesce((SELECT max(id) FROM `+table+`), 0) + 1, false)`, seq.String)
+	return err
+}
+
+// wrap classifies by SQLSTATE, never by the text of a message.
+func (e postgresEngine) wrap(where string, err error) error {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return e.connectError(err)
+	}
+	switch pgCode(err) {
+	case pgReadOnlyTransaction:
+		return store.Errorf(store.EINTERNAL, "%s is read-only: cannot change the tenant", where)
+	case pgInsufficientPriv:
+		return store.Errorf(store.EFORBIDDEN, "the server refused %s: %s", e.user, pgMessage(err))
+	case pgDiskFull:
+		return store.Errorf(store.EINTERNAL, "the server of %s has no space left", where)
+	case pgTooManyConnections:
+		return store.Errorf(store.EINTERNAL, "PostgreSQL at %s has no connection left for %s; try again", e.addr, e.user)
+	case pgQueryCanceled:
+		return store.Errorf(store.EINTERNAL, "PostgreSQL at %s canceled the statement: %s", e.addr, pgMessage(err))
+	}
+	if c := pgCode(err); strings.HasPrefix(c, "08") || strings.HasPrefix(c, "57P") {
+		return store.Errorf(store.EINTERNAL, "lost the connection to PostgreSQL at %s: %s", e.addr, pgMessage(err))
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, net.ErrClosed) {
+		return store.Errorf(store.EINTERNAL, "lost the connection to PostgreSQL at %s: %s", e.addr, netCause(err))
+	}
+	return err
+}
+
+// connectError says why no connection was made, naming the server.
+func (e postgresEngine) connectError(err error) error {
+	switch pgCode(err) {
+	case pgInvalidPassword, pgInvalidAuthorization:
+		return store.Errorf(store.EINTERNAL, "PostgreSQL at %s refused the login of %s: %s", e.addr, e.user, pgMessage(err)).
+			WithHint("check the user and password (PGPASSWORD, ~/.pgpass) and the server's pg_hba.conf")
+	case pgInvalidCatalogName:
+		return store.Errorf(store.ENOTFOUND, "PostgreSQL at %s has no database %q", e.addr, e.database).
+			WithHint("create it first: createdb %s", e.database)
+	case "":
+	default:
+		return store.Errorf(store.EINTERNAL, "PostgreSQL at %s refused the connection: %s", e.addr, pgMessage(err))
+	}
+	return store.Errorf(store.EINTERNAL, "cannot reach PostgreSQL at %s: %s", e.addr, netCause(err)).
+		WithHint("check that the server runs and the host and port of --db")
+}
+
+func pgMessage(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Message
+	}
+	return err.Error()
+}
+
+// netCause is the innermost reason a connection failed ("connection
+// refused", "no such host", a TLS failure), without pgx's preamble.
+func netCause(err error) string {
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return oe.Err.Error()
+	}
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		return de.Err
+	}
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			break
+		}
+		err = u
+	}
+	return err.Error()
+}
+
+// tenantTables are the tables of a tenant, each after those it refers to.
+var tenantTables = []string{
+	"tenant", "users", "user_roles", "products", "product_aliases", "service_plans", "policies",
+	"product_policies", "offer_type_policies", "subscriptions", "licenses", "requests",
+	"request_users", "notifications", "audit_log",
+}

@@ -1,0 +1,208 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/commercectl/commercectl/store"
+	"github.com/commercectl/commercectl/store/sqlstore"
+)
+
+const (
+	admin  = "admin@contoso.com"
+	policy = store.PolicySelfServicePurchase
+
+	powerBIPro      = "CFQ7TTC0H9MP"
+	powerBIProOldID = "CFQ7TTC0L3PB"
+	powerBIPremium  = "CFQ7TTC0H6RP"
+	plannerPlan1    = "CFQ7TTC0HDB1" // offers a trial without a payment method
+	visioPlan1      = "CFQ7TTC0HD33" // offers a trial without a payment method
+	visioPlan2      = "CFQ7TTC0HD32"
+)
+
+// now is the fixed "now" every test runs at.
+var now = time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+
+// newTenant creates a tenant in a temporary file (never :memory:) and opens it.
+func newTenant(t *testing.T, demo bool) (*sqlstore.DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "tenant.db")
+	if _, err := sqlstore.Init(store.WithNow(context.Background(), now), path,
+		store.InitOptions{Tenant: "Contoso", Admin: admin, Demo: demo}, false); err != nil {
+		t.Fatalf("Init: %v", err)
+	}
+	d, err := sqlstore.Open(path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d, path
+}
+
+// as is a context in which upn runs operations at now.
+func as(upn string) context.Context {
+	return store.WithNow(store.WithActor(context.Background(), upn), now)
+}
+
+// nobody is a context without an identity.
+func nobody() context.Context {
+	return store.WithNow(context.Background(), now)
+}
+
+// addUser adds a user as the admin.
+func addUser(t *testing.T, d *sqlstore.DB, upn string, roles ...string) {
+	t.Helper()
+	if _, err := d.AddUser(as(admin), store.NewUser{UPN: upn, Roles: roles}); err != nil {
+		t.Fatalf("AddUser(%s): %v", upn, err)
+	}
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("got no error, want one with code %q", code)
+	}
+	if got := store.ErrorCode(err); got != code {
+		t.Fatalf("error %q has code %q, want %q", err, got, code)
+	}
+}
+
+func valueOf(t *testing.T, d *sqlstore.DB, productID string) string {
+	t.Helper()
+	pp, err := d.GetProductPolicy(as(admin), policy, productID)
+	if err != nil {
+		t.Fatalf("GetProductPolicy(%s): %v", productID, err)
+	}
+	return pp.PolicyValue
+}
+
+func setValue(t *testing.T, d *sqlstore.DB, value string, productIDs ...string) {
+	t.Helper()
+	if _, _, err := d.UpdatePolicy(as(admin), store.PolicyUpdate{PolicyID: policy, ProductIDs: productIDs, Value: value}); err != nil {
+		t.Fatalf("UpdatePolicy(%v = %s): %v", productIDs, value, err)
+	}
+}
+
+func auditLog(t *testing.T, d *sqlstore.DB) []store.AuditEntry {
+	t.Helper()
+	entries, err := d.ListAudit(as(admin), store.AuditFilter{})
+	if err != nil {
+		t.Fatalf("ListAudit: %v", err)
+	}
+	return entries
+}
+
+// rawDB opens the tenant file beside the store, for what the Service does not show.
+func rawDB(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func count(t *testing.T, path, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := rawDB(t, path).QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// snapshot renders every row of every table in a stable order, so that
+// comparing two snapshots proves an operation changed nothing.
+func snapshot(t *testing.T, path string) string {
+	t.Helper()
+	db := rawDB(t, path)
+	var version int
+	if err := db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, name)
+	}
+	rows.Close()
+	var out strings.Builder
+	fmt.Fprintf(&out, "user_version %d\n", version)
+	for _, table := range tables {
+		rows, err := db.Query(`SELECT * FROM "` + table + `"`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		var lines []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			cells := make([]string, len(vals))
+			for i, v := range vals {
+				if b, ok := v.([]byte); ok {
+					v = string(b)
+				}
+				cells[i] = fmt.Sprint(v)
+			}
+			lines = append(lines, strings.Join(cells, "|"))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+		sort.Strings(lines)
+		fmt.Fprintf(&out, "== %s (%d rows)\n%s\n", table, len(lines), strings.Join(lines, "\n"))
+	}
+	return out.String()
+}
+
+// unchanged fails the test when the tenant differs from before.
+func unchanged(t *testing.T, path, before string) {
+	t.Helper()
+	if after := snapshot(t, path); after != before {
+		t.Fatalf("the tenant changed:\n%s", diffLines(before, after))
+	}
+}
+
+func diffLines(a, b string) string {
+	in := map[string]int{}
+	for _, l := range strings.Split(a, "\n") {
+		in[l]++
+	}
+	var out []string
+	for _, l := range strings.Split(b, "\n") {
+		if in[l] > 0 {
+			in[l]--
+			continue
+		}
+		out = append(out, "+ "+l)
+	}
+	for l, n := range in {
+		for ; n > 0; n-- {
+			out = append(out, "- "+l)
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, "\n")
+}

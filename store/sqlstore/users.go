@@ -1,0 +1,197 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+
+	"github.com/commercectl/commercectl/store"
+)
+
+// insertUser adds a user with roles; the UPN must be valid and unused.
+func (t *tx) insertUser(nu store.NewUser) (*store.User, error) {
+	upn, err := store.ValidateUPN(nu.UPN)
+	if err != nil {
+		return nil, err
+	}
+	roles, err := canonicalRoles(nu.Roles)
+	if err != nil {
+		return nil, err
+	}
+	for field, v := range map[string]string{"display name": nu.DisplayName, "department": nu.Department} {
+		if why := store.CheckName(strings.TrimSpace(v)); why != "" {
+			return nil, store.Errorf(store.EINVALID, "the %s %s", field, why)
+		}
+	}
+	var exists int
+	if err := t.QueryRowContext(t.ctx, `SELECT count(*) FROM users WHERE upn_key = ?`, strings.ToLower(upn)).Scan(&exists); err != nil {
+		return nil, err
+	}
+	if exists > 0 {
+		return nil, store.Errorf(store.ECONFLICT, "a user %q already exists (UPNs are unique, whatever their case)", upn)
+	}
+	var id int64
+	if err := t.QueryRowContext(t.ctx, `INSERT INTO users (upn, upn_key, display_name, department, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		upn, strings.ToLower(upn), strings.TrimSpace(nu.DisplayName), strings.TrimSpace(nu.Department), fmtTime(t.now)).Scan(&id); err != nil {
+		return nil, err
+	}
+	for _, r := range roles {
+		if _, err := t.ExecContext(t.ctx, `INSERT INTO user_roles (user_id, role) VALUES (?, ?)`, id, r); err != nil {
+			return nil, err
+		}
+	}
+	return &store.User{UPN: upn, DisplayName: strings.TrimSpace(nu.DisplayName), Department: strings.TrimSpace(nu.Department),
+		Roles: sortRoles(roles), CreatedAt: t.now}, nil
+}
+
+func canonicalRoles(in []string) ([]string, error) {
+	out := []string{}
+	for _, r := range in {
+		c, ok := store.CanonicalRole(strings.TrimSpace(r))
+		if !ok {
+			return nil, store.Errorf(store.EINVALID, "unknown role %q", r).
+				WithHint("roles are %s", strings.Join(store.Roles, ", "))
+		}
+		if !contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// AddUser adds a user. GlobalAdmin may give roles; UserAdmin may add members.
+func (d *DB) AddUser(ctx context.Context, nu store.NewUser) (*store.User, error) {
+	var u *store.User
+	err := d.write(ctx, func(t *tx) error {
+		if len(nu.Roles) > 0 {
+			if err := t.requireRole("add a user with roles", store.RoleGlobalAdmin); err != nil {
+				return err
+			}
+		} else if err := t.requireRole("add users", store.RoleGlobalAdmin, store.RoleUserAdmin); err != nil {
+			return err
+		}
+		var err error
+		if u, err = t.insertUser(nu); err != nil {
+			return err
+		}
+		return t.audit("add-user", u.UPN, nil, u)
+	})
+	return u, err
+}
+
+// SetRole gives a user a role, or takes it away with remove. The last
+// GlobalAdmin keeps that role, so the tenant is never left without one.
+func (d *DB) SetRole(ctx context.Context, upn, role string, remove bool) (*store.User, error) {
+	var u *store.User
+	err := d.write(ctx, func(t *tx) error {
+		if err := t.requireRole("change roles", store.RoleGlobalAdmin); err != nil {
+			return err
+		}
+		r, ok := store.CanonicalRole(role)
+		if !ok {
+			return store.Errorf(store.EINVALID, "unknown role %q", role).WithHint("roles are %s", strings.Join(store.Roles, ", "))
+		}
+		before, id, err := t.findUser(upn)
+		if err != nil {
+			return err
+		}
+		if remove {
+			if r == store.RoleGlobalAdmin && before.HasAnyRole(store.RoleGlobalAdmin) {
+				var n int
+				if err := t.QueryRowContext(t.ctx, `SELECT count(*) FROM user_roles WHERE role = ?`, store.RoleGlobalAdmin).Scan(&n); err != nil {
+					return err
+				}
+				if n <= 1 {
+					return store.Errorf(store.ECONFLICT, "%s is the last GlobalAdmin; the tenant must keep one", before.UPN).
+						WithHint("give another user GlobalAdmin first")
+				}
+			}
+			_, err = t.ExecContext(t.ctx, `DELETE FROM user_roles WHERE user_id = ? AND role = ?`, id, r)
+		} else {
+			_, err = t.ExecContext(t.ctx, `INSERT INTO user_roles (user_id, role) VALUES (?, ?) ON CONFLICT (user_id, role) DO NOTHING`, id, r)
+		}
+		if err != nil {
+			return err
+		}
+		after := *before
+		if after.Roles, err = t.rolesOf(id); err != nil {
+			return err
+		}
+		u = &after
+		if strings.Join(before.Roles, ",") == strings.Join(after.Roles, ",") {
+			return nil // nothing changed, so nothing to audit
+		}
+		return t.audit("set-role", before.UPN, map[string]any{"roles": before.Roles}, map[string]any{"roles": after.Roles})
+	})
+	return u, err
+}
+
+// ListUsers lists users by UPN, optionally with one role or in one department.
+func (d *DB) ListUsers(ctx context.Context, f store.UserFilter) ([]store.User, error) {
+	users := []store.User{}
+	err := d.read(ctx, func(t *tx) error {
+		// SPEC §3: readers, and LicenseAdmin for users.
+		if err := t.requireRole("list users", store.RoleGlobalAdmin, store.RoleBillingAdmin, store.RoleGlobalReader,
+			store.RoleLicenseAdmin); err != nil {
+			return err
+		}
+		q := `SELECT u.id, u.upn, u.display_name, u.department, u.created_at,
+			coalesce((SELECT string_agg(role, ',') FROM user_roles r WHERE r.user_id = u.id), '')
+			FROM users u WHERE 1 = 1`
+		var args []any
+		if f.Role != "" {
+			r, ok := store.CanonicalRole(f.Role)
+			if !ok {
+				return store.Errorf(store.EINVALID, "unknown role %q", f.Role).WithHint("roles are %s", strings.Join(store.Roles, ", "))
+			}
+			q += ` AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = ?)`
+			args = append(args, r)
+		}
+		if f.Department != "" {
+			q += ` AND lower(u.department) = lower(?)`
+			args = append(args, f.Department)
+		}
+		rows, err := t.QueryContext(t.ctx, q+` ORDER BY u.upn_key`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				u              store.User
+				id             int64
+				created, roles string
+			)
+			if err := rows.Scan(&id, &u.UPN, &u.DisplayName, &u.Department, &created, &roles); err != nil {
+				return err
+			}
+			u.CreatedAt = parseTime(created)
+			u.Roles = []string{}
+			if roles != "" {
+				u.Roles = sortRoles(strings.Split(roles, ","))
+			}
+			users = append(users, u)
+		}
+		return rows.Err()
+	})
+	return users, err
+}
+
+// LookupUser finds a user by UPN; connect uses it before an identity exists.
+func (d *DB) LookupUser(ctx context.Context, upn string) (*store.User, error) {
+	var u *store.User
+	err := d.read(store.WithActor(ctx, ""), func(t *tx) error {
+		var err error
+		u, _, err = t.findUser(upn)
+		return err
+	})
+	return u, err
+}
