@@ -17,9 +17,11 @@ build:
 demo: build
 	@./scripts/demo.sh $(BIN) .demo/tenant.db
 
+# Every test, on both engines: scripts/with-postgres.sh starts a throwaway
+# PostgreSQL server (installing Debian's package when missing) and stops it.
 test:
 	$(GO) vet ./...
-	$(GO) test -count=1 ./...
+	./scripts/with-postgres.sh $(GO) test -count=1 -timeout 30m ./...
 
 # The long variants of the reliability tests (docs/RELIABILITY.md): more
 # processes and rounds under load, more kill points on bigger tenants, then

@@ -34,6 +34,7 @@ var verbs = []verb{
 	v("init", "tenant", tenant.NewCmdInit),
 	v("connect", "tenant", tenant.NewCmdConnect),
 	v("disconnect", "tenant", tenant.NewCmdDisconnect),
+	v("copy-tenant", "tenant", tenant.NewCmdCopyTenant),
 	v("add-user", "tenant", user.NewCmdAddUser),
 	v("set-role", "tenant", user.NewCmdSetRole),
 	v("list-users", "tenant", user.NewCmdListUsers),

@@ -32,6 +32,23 @@ func (p *Progress) Set(n int) {
 	fmt.Fprintf(p.w, "\r\x1b[K%s: %s rows (%s/s)", p.label, group(n), group(int(float64(n)/now.Sub(p.start).Seconds())))
 }
 
+// SetOf shows n of total rows done, with the percentage and the time left,
+// at most ten times a second.
+func (p *Progress) SetOf(n, total int) {
+	now := time.Now()
+	if now.Sub(p.last) < 100*time.Millisecond || total <= 0 {
+		return
+	}
+	p.last = now
+	elapsed := now.Sub(p.start)
+	left := "?"
+	if n > 0 {
+		left = (time.Duration(float64(elapsed) * float64(total-n) / float64(n))).Round(time.Second).String()
+	}
+	fmt.Fprintf(p.w, "\r\x1b[K%s: %s of %s rows (%d%%, %s/s, %s left)", p.label, group(n), group(total),
+		n*100/total, group(int(float64(n)/elapsed.Seconds())), left)
+}
+
 // Done ends the line with the total.
 func (p *Progress) Done(n int) {
 	fmt.Fprintf(p.w, "\r\x1b[K%s: %s rows in %s\n", p.label, group(n), time.Since(p.start).Round(time.Millisecond))

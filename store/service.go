@@ -24,6 +24,14 @@ type InitResult struct {
 	Requests      int    `json:"requests"`
 }
 
+// CopyTenantResult summarises copy-tenant: the rows of each table copied.
+type CopyTenantResult struct {
+	From   string         `json:"from"`
+	To     string         `json:"to"`
+	Rows   int            `json:"rows"`
+	Tables map[string]int `json:"tables"`
+}
+
 // NewUser is the input of AddUser.
 type NewUser struct {
 	UPN         string
@@ -115,6 +123,9 @@ type Service interface {
 
 	// Doctor checks the database and the tenant's invariants.
 	Doctor(ctx context.Context) ([]Problem, error)
+	// CopyTenant copies the whole tenant into the empty database to, of
+	// either engine; progress, when not nil, hears the rows copied so far.
+	CopyTenant(ctx context.Context, to string, progress func(done, total int)) (*CopyTenantResult, error)
 
 	// Audit log.
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)

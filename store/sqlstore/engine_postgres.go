@@ -220,10 +220,15 @@ func (postgresEngine) integrity(context.Context, querier) ([]store.Problem, erro
 // it is moved past the largest id.
 func (postgresEngine) afterCopy(ctx context.Context, q querier, table string) error {
 	var seq sql.NullString
-	if err := q.QueryRowContext(ctx, `SELECT pg_get_serial_sequence($1, 'id')`, table).Scan(&seq); err != nil || !seq.Valid {
+	err := q.QueryRowContext(ctx, `SELECT pg_get_serial_sequence($1, 'id') FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'id'`, table).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !seq.Valid {
+		return nil // no identity column
+	}
+	if err != nil {
 		return err
 	}
-	_, err := q.ExecContext(ctx, `SELECT setval($1, coalesce((SELECT max(id) FROM `+table+`), 0) + 1, false)`, seq.String)
+	_, err = q.ExecContext(ctx, `SELECT setval($1, coalesce((SELECT max(id) FROM `+table+`), 0) + 1, false)`, seq.String)
 	return err
 }
 
