@@ -41,7 +41,7 @@ func (s *concScenario) readFinal() concFinal {
 		}
 		f.licensed[upn] = sub
 		return nil
-	}, `SELECT u.upn, l.subscription_id FROM licenses l JOIN users u ON u.id = l.user_id WHERE l.product_id = ?`, concProduct)
+	}, `SELECT u.upn, l.subscription_id FROM licenses l JOIN users u ON u.id = l.user_id WHERE l.product_id = $1`, concProduct)
 	concQuery(t, db, func(rows *sql.Rows) error {
 		var id int64
 		var status, decision string

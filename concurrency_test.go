@@ -90,10 +90,16 @@ func TestConcurrent(t *testing.T) {
 		rounds = long
 	}
 	bin := commercectlBin(t)
+	forEachEngine(t, func(t *testing.T, newDB func(dir, name string) string) {
+		runConcRounds(t, bin, rounds, newDB)
+	})
+}
+
+func runConcRounds(t *testing.T, bin string, rounds []concRound, newDB func(dir, name string) string) {
 	var total concTally
 	for i, r := range rounds {
 		t.Run(fmt.Sprintf("round%d_%dprocs_unit%d", i+1, r.assigners+4, r.unit), func(t *testing.T) {
-			s := newConcScenario(t, bin, r)
+			s := newConcScenario(t, bin, r, newDB)
 			s.run()
 			tally := s.check()
 			t.Logf("%d processes, %d commands: %d exit 0, %d exit 5, %d other; %d assign batches (%d licensed, %d refused), %d requests (%d approved, %d refused, %d denied); %d reads saw the pool part full; %d licenses held, %d \"locked\"; %s",
@@ -172,14 +178,14 @@ type concScenario struct {
 func concBatch(b int) string       { return fmt.Sprintf("batch %d", b) }
 func concRequestUnit(k int) string { return fmt.Sprintf("request %d", k) }
 
-func newConcScenario(t *testing.T, bin string, r concRound) *concScenario {
+func newConcScenario(t *testing.T, bin string, r concRound, newDB func(dir, name string) string) *concScenario {
 	// More users in batches than seats: the pool must fill, and some
 	// batches must be refused.
 	if concSeats%r.unit != 0 || r.users%r.unit != 0 || r.users <= concSeats || r.preRequests > r.requests {
 		t.Fatalf("bad round %+v: unit must divide %d and the users, who must outnumber the seats", r, concSeats)
 	}
 	dir := t.TempDir()
-	s := &concScenario{t: t, bin: bin, env: interactiveEnv(dir), dir: dir, db: filepath.Join(dir, "tenant.db"), r: r,
+	s := &concScenario{t: t, bin: bin, env: interactiveEnv(dir), dir: dir, db: newDB(dir, "tenant.db"), r: r,
 		unitOf: map[string]string{}, unitUsers: map[string][]string{}}
 	run(t, bin, s.env, "init", "--tenant", "Contoso", "--admin", concAdmin, "--db", s.db)
 

@@ -3,14 +3,37 @@ package main
 import (
 	"database/sql"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/commercectl/commercectl/internal/pgtest"
+	"github.com/commercectl/commercectl/store/sqlstore"
 )
 
+// forEachEngine runs fn as the subtests sqlite and postgres; newDB gives
+// fn an empty tenant database of the subtest's engine: a file in dir, or a
+// fresh database on the throwaway server (internal/pgtest), dropped when
+// the test ends. The postgres subtest skips, loudly, without a server, and
+// fails under CI=true.
+func forEachEngine(t *testing.T, fn func(t *testing.T, newDB func(dir, name string) string)) {
+	t.Run("sqlite", func(t *testing.T) {
+		fn(t, func(dir, name string) string { return filepath.Join(dir, name) })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		pgtest.URL(t)
+		fn(t, func(string, string) string { return pgtest.NewDatabase(t) })
+	})
+}
+
 // checkDB fails the test unless PRAGMA integrity_check says ok and
-// foreign_key_check finds nothing.
+// foreign_key_check finds nothing. A PostgreSQL server checks both as it
+// writes: there is nothing to ask it.
 func checkDB(t *testing.T, path string) {
 	t.Helper()
+	if sqlstore.IsURL(path) {
+		return
+	}
 	db := openTestDB(t, path)
 	defer db.Close()
 	integrity, fkeys := sqliteChecks(t, db)
@@ -23,9 +46,18 @@ func checkDB(t *testing.T, path string) {
 }
 
 // openTestDB opens a tenant database as commercectl would (WAL, so that a
-// log a killed process left is recovered, and foreign keys on).
+// log a killed process left is recovered, and foreign keys on), or a
+// PostgreSQL one at its URL. Queries on it use $1 placeholders, which both
+// engines take.
 func openTestDB(t *testing.T, path string) *sql.DB {
 	t.Helper()
+	if sqlstore.IsURL(path) {
+		db, err := sql.Open("pgx", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)

@@ -122,3 +122,18 @@ func (r rebinder) QueryRowContext(ctx context.Context, query string, args ...any
 func (r rebinder) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
 	return r.q.PrepareContext(ctx, r.eng.rebind(query))
 }
+
+// copier is an engine with a bulk-load protocol (PostgreSQL's COPY): rows
+// stream into a scratch table of the transaction far faster than INSERTs.
+type copier interface {
+	// copyIn creates the scratch table name (cols, as in CREATE TABLE) and
+	// loads the rows of src into its columns names.
+	copyIn(t *tx, name, cols string, names []string, src rowSource) (int64, error)
+}
+
+// rowSource is a stream of rows to copy (the shape of pgx.CopyFromSource).
+type rowSource interface {
+	Next() bool
+	Values() ([]any, error)
+	Err() error
+}

@@ -213,6 +213,24 @@ func (postgresEngine) scratch(ctx context.Context, q querier, name string) error
 	return err
 }
 
+// copyIn streams src with COPY through the connection of the transaction.
+func (postgresEngine) copyIn(t *tx, name, cols string, names []string, src rowSource) (int64, error) {
+	if _, err := t.ExecContext(t.ctx, "CREATE TEMP TABLE "+name+" ("+cols+") ON COMMIT DROP"); err != nil {
+		return 0, err
+	}
+	var n int64
+	err := t.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("copy into %s: not a pgx connection", name)
+		}
+		var err error
+		n, err = c.Conn().CopyFrom(t.ctx, pgx.Identifier{name}, names, src)
+		return err
+	})
+	return n, err
+}
+
 // The server checks its own pages and every foreign key as it writes.
 func (postgresEngine) integrity(context.Context, querier) ([]store.Problem, error) { return nil, nil }
 

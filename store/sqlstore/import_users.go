@@ -53,9 +53,22 @@ func (d *DB) ImportUsers(ctx context.Context, name string, r io.Reader) (*store.
 			parseUsers(name, r, t.actor, chunks, stop)
 		}()
 		defer func() { close(stop); <-parsed }()
+		*res = store.ImportUsersResult{File: name} // a retried write counts afresh
+		var bad []store.ImportLineError
+		if cp, ok := t.eng.(copier); ok {
+			bad, err := t.importStaged(cp, chunks, res)
+			if err != nil {
+				return err
+			}
+			if len(bad) > 0 {
+				sortLines(bad)
+				importErr = &store.ImportError{File: name, Lines: bad}
+				return importErr
+			}
+			return t.audit("import-users", name, nil, map[string]any{"users": res.Users, "roles": res.Roles})
+		}
 		ins := &userInserter{t: t, res: res, lastID: startID, now: fmtTime(t.now)}
 		defer ins.close()
-		var bad []store.ImportLineError
 		for c := range chunks {
 			if c.err != nil {
 				return c.err
@@ -411,3 +424,125 @@ func sortLines(lines []store.ImportLineError) {
 	// Lines arrive in order, except duplicates found when a batch is written.
 	sort.SliceStable(lines, func(i, j int) bool { return lines[i].Line < lines[j].Line })
 }
+
+// importStaged is the import of an engine with a bulk protocol (copier):
+// the whole file streams into a scratch table, then set-based statements
+// find the duplicates, with their lines, and add the users and their roles.
+func (t *tx) importStaged(cp copier, chunks <-chan importChunk, res *store.ImportUsersResult) ([]store.ImportLineError, error) {
+	src := &chunkSource{chunks: chunks}
+	if _, err := cp.copyIn(t, "import_stage", "line INTEGER NOT NULL, upn TEXT NOT NULL, upn_key TEXT NOT NULL, display_name TEXT NOT NULL, department TEXT NOT NULL, roles TEXT NOT NULL",
+		[]string{"line", "upn", "upn_key", "display_name", "department", "roles"}, src); err != nil {
+		if src.err != nil {
+			return nil, src.err
+		}
+		return nil, err
+	}
+	bad := src.bad
+	// A UPN the tenant has, and a UPN met earlier in the file.
+	rows, err := t.QueryContext(t.ctx, `SELECT s.line, s.upn, 'tenant' FROM import_stage s JOIN users u ON u.upn_key = s.upn_key
+		UNION ALL
+		SELECT s.line, s.upn, 'file' FROM import_stage s JOIN (SELECT upn_key, min(line) AS first FROM import_stage GROUP BY upn_key HAVING count(*) > 1) f
+			ON f.upn_key = s.upn_key AND s.line > f.first
+		WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.upn_key = s.upn_key)`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var (
+			line       int
+			upn, where string
+		)
+		if err := rows.Scan(&line, &upn, &where); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		msg := "duplicate UPN " + upn + " (the tenant already has it, whatever the case)"
+		if where == "file" {
+			msg = "duplicate UPN " + upn + " (earlier in the file, whatever the case)"
+		}
+		bad = append(bad, store.ImportLineError{Line: line, Error: msg})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(bad) > 0 {
+		return bad, err
+	}
+	r, err := t.ExecContext(t.ctx, `INSERT INTO users (upn, upn_key, display_name, department, created_at)
+		SELECT upn, upn_key, display_name, department, ? FROM import_stage ORDER BY line`, fmtTime(t.now))
+	if err != nil {
+		return nil, err
+	}
+	n, err := r.RowsAffected()
+	if err != nil {
+		return nil, err
+	}
+	res.Users = int(n)
+	// Roles are few: a file of admins, not of a million users.
+	withRoles, err := t.QueryContext(t.ctx, `SELECT u.id, s.roles FROM import_stage s JOIN users u ON u.upn_key = s.upn_key WHERE s.roles <> '' ORDER BY s.line`)
+	if err != nil {
+		return nil, err
+	}
+	var roleArgs []any
+	for withRoles.Next() {
+		var (
+			id    int64
+			roles string
+		)
+		if err := withRoles.Scan(&id, &roles); err != nil {
+			withRoles.Close()
+			return nil, err
+		}
+		for _, role := range strings.Split(roles, ";") {
+			roleArgs = append(roleArgs, id, role)
+		}
+	}
+	withRoles.Close()
+	if err := withRoles.Err(); err != nil {
+		return nil, err
+	}
+	for len(roleArgs) > 0 {
+		k := min(len(roleArgs), 2*importBatch)
+		if _, err := t.ExecContext(t.ctx, `INSERT INTO user_roles (user_id, role) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?,?),", k/2), ","), roleArgs[:k]...); err != nil {
+			return nil, err
+		}
+		res.Roles += k / 2
+		roleArgs = roleArgs[k:]
+	}
+	return nil, nil
+}
+
+// chunkSource hands the parser's rows to a copier one by one, and keeps
+// the bad lines and the error that ends the file.
+type chunkSource struct {
+	chunks <-chan importChunk
+	cur    []importRow
+	i      int
+	row    importRow
+	bad    []store.ImportLineError
+	err    error
+}
+
+func (s *chunkSource) Next() bool {
+	for s.i >= len(s.cur) {
+		c, ok := <-s.chunks
+		if !ok {
+			return false
+		}
+		if c.err != nil {
+			s.err = c.err
+			return false
+		}
+		s.bad = append(s.bad, c.bad...)
+		s.cur, s.i = c.rows, 0
+	}
+	s.row = s.cur[s.i]
+	s.i++
+	return true
+}
+
+func (s *chunkSource) Values() ([]any, error) {
+	r := s.row
+	return []any{int64(r.line), r.upn, r.key, r.name, r.dept, strings.Join(r.roles, ";")}, nil
+}
+
+func (s *chunkSource) Err() error { return s.err }

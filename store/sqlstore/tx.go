@@ -38,6 +38,7 @@ func parseNullTime(s sql.NullString) *time.Time {
 type tx struct {
 	querier
 	eng   engine
+	conn  *sql.Conn // the connection the transaction runs on
 	ctx   context.Context
 	now   time.Time
 	actor *store.User // nil when the command runs without an identity
@@ -64,7 +65,7 @@ type querier interface {
 // read verb more than its queries do (docs/PERFORMANCE.md).
 func (d *DB) read(ctx context.Context, fn func(*tx) error) error {
 	return d.wrap(d.inTx(ctx, d.eng.beginRead, false, func(ctx context.Context, q querier) error {
-		t := &tx{querier: q, eng: d.eng, ctx: ctx, now: store.Now(ctx)}
+		t := &tx{querier: q, eng: d.eng, conn: q.(rebinder).q.(*sql.Conn), ctx: ctx, now: store.Now(ctx)}
 		if err := t.loadActor(); err != nil {
 			return err
 		}
@@ -89,7 +90,7 @@ func (d *DB) write(ctx context.Context, fn func(*tx) error) error {
 	for attempt := 1; ; attempt++ {
 		audited := false
 		err := d.inTx(ctx, d.eng.beginWrite, !store.IsDryRun(ctx), func(ctx context.Context, q querier) error {
-			t := &tx{querier: q, eng: d.eng, ctx: ctx, now: store.Now(ctx)}
+			t := &tx{querier: q, eng: d.eng, conn: q.(rebinder).q.(*sql.Conn), ctx: ctx, now: store.Now(ctx)}
 			if err := t.loadActor(); err != nil {
 				return err
 			}
