@@ -19,9 +19,11 @@ demo: build
 
 # Every test, on both engines: scripts/with-postgres.sh starts a throwaway
 # PostgreSQL server (installing Debian's package when missing) and stops it.
+# The store's unit tests run a second time with their tenants on it.
 test:
 	$(GO) vet ./...
-	./scripts/with-postgres.sh $(GO) test -count=1 -timeout 30m ./...
+	./scripts/with-postgres.sh sh -c '$(GO) test -count=1 -timeout 30m ./... && \
+		COMMERCECTL_TEST_ENGINE=postgres $(GO) test -count=1 -timeout 30m ./store/sqlstore/'
 
 # The long variants of the reliability tests (docs/RELIABILITY.md): more
 # processes and rounds under load, more kill points on bigger tenants, then

@@ -156,6 +156,7 @@ func (d *DB) ListConflicts(ctx context.Context, productID string) ([]store.Confl
 func (d *DB) ResolveConflicts(ctx context.Context, r store.Resolve) ([]store.Resolution, error) {
 	var out []store.Resolution
 	err := d.write(ctx, func(t *tx) error {
+		out = nil // a retried write starts afresh
 		unassign := len(r.Unassign) > 0 || r.UnassignNewest
 		switch {
 		case r.Buy == unassign:

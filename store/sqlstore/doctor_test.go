@@ -39,6 +39,9 @@ func TestDoctorReportsEachBrokenInvariant(t *testing.T) {
 		{"request without its audit entry", `UPDATE requests SET requested_at = '2026-11-22T09:00:00Z' WHERE id = 1`},
 	} {
 		t.Run(tc.check, func(t *testing.T) {
+			if onPostgres && strings.HasPrefix(tc.sql, "PRAGMA") {
+				t.Skip("a server enforces foreign keys: they cannot be broken behind its back")
+			}
 			d, path := newTenant(t, true)
 			db := rawDB(t, path)
 			conn, err := db.Conn(t.Context())

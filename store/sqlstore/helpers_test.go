@@ -4,12 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/commercectl/commercectl/internal/pgtest"
 	"github.com/commercectl/commercectl/store"
 	"github.com/commercectl/commercectl/store/sqlstore"
 )
@@ -29,10 +32,28 @@ const (
 // now is the fixed "now" every test runs at.
 var now = time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 
-// newTenant creates a tenant in a temporary file (never :memory:) and opens it.
+// onPostgres is set when the tests run on PostgreSQL: make test runs this
+// package twice, the second time with COMMERCECTL_TEST_ENGINE=postgres, so
+// that every rule is pinned on both engines.
+var onPostgres = os.Getenv("COMMERCECTL_TEST_ENGINE") == "postgres"
+
+// sqliteOnly skips a test of what only a file has (its header, its journal,
+// its permissions) on the PostgreSQL run.
+func sqliteOnly(t *testing.T) {
+	t.Helper()
+	if onPostgres {
+		t.Skip("about SQLite files")
+	}
+}
+
+// newTenant creates a tenant in a temporary file (never :memory:), or on
+// the PostgreSQL run in a fresh database, and opens it.
 func newTenant(t *testing.T, demo bool) (*sqlstore.DB, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "tenant.db")
+	if onPostgres {
+		path = pgtest.NewDatabase(t)
+	}
 	if _, err := sqlstore.Init(store.WithNow(context.Background(), now), path,
 		store.InitOptions{Tenant: "Contoso", Admin: admin, Demo: demo}, false); err != nil {
 		t.Fatalf("Init: %v", err)
@@ -98,21 +119,71 @@ func auditLog(t *testing.T, d *sqlstore.DB) []store.AuditEntry {
 	return entries
 }
 
-// rawDB opens the tenant file beside the store, for what the Service does not show.
+// rawDB opens the tenant beside the store, for what the Service does not
+// show. Its queries are written with ? placeholders, rebound for PostgreSQL
+// by query.
 func rawDB(t *testing.T, path string) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite", path)
+	rawMu.Lock()
+	defer rawMu.Unlock()
+	key := rawKey{t, path}
+	if db, ok := rawDBs[key]; ok {
+		return db
+	}
+	driver := "sqlite"
+	if sqlstore.IsURL(path) {
+		driver = "pgx"
+	}
+	db, err := sql.Open(driver, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	rawDBs[key] = db
+	t.Cleanup(func() {
+		rawMu.Lock()
+		delete(rawDBs, key)
+		rawMu.Unlock()
+		db.Close()
+	})
 	return db
+}
+
+// One handle per test and tenant: a loop of queries must not open a
+// connection to a server for each.
+type rawKey struct {
+	t    *testing.T
+	path string
+}
+
+var (
+	rawMu  sync.Mutex
+	rawDBs = map[rawKey]*sql.DB{}
+)
+
+// rawConn runs a test's queries, with ? placeholders, on either engine.
+type rawConn struct {
+	db   *sql.DB
+	path string
+}
+
+func rawq(t *testing.T, path string) rawConn { return rawConn{rawDB(t, path), path} }
+
+func (r rawConn) Query(q string, args ...any) (*sql.Rows, error) {
+	return r.db.Query(sqlstore.RebindFor(r.path, q), args...)
+}
+
+func (r rawConn) QueryRow(q string, args ...any) *sql.Row {
+	return r.db.QueryRow(sqlstore.RebindFor(r.path, q), args...)
+}
+
+func (r rawConn) Exec(q string, args ...any) (sql.Result, error) {
+	return r.db.Exec(sqlstore.RebindFor(r.path, q), args...)
 }
 
 func count(t *testing.T, path, query string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := rawDB(t, path).QueryRow(query, args...).Scan(&n); err != nil {
+	if err := rawDB(t, path).QueryRow(sqlstore.RebindFor(path, query), args...).Scan(&n); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n
@@ -124,10 +195,15 @@ func snapshot(t *testing.T, path string) string {
 	t.Helper()
 	db := rawDB(t, path)
 	var version int
-	if err := db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
+	versionQuery, tableQuery := `PRAGMA user_version`, `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
+	if sqlstore.IsURL(path) {
+		versionQuery = `SELECT version FROM commercectl_schema`
+		tableQuery = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`
+	}
+	if err := db.QueryRow(versionQuery).Scan(&version); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+	rows, err := db.Query(tableQuery)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,11 @@ const findProductBySKU = `SELECT id FROM products WHERE upper(sku_part_number) =
 // other SKUs are added as products with the policy's default value.
 func (d *DB) ImportCatalog(ctx context.Context, name string, r io.Reader) (*store.CatalogImportResult, error) {
 	var res *store.CatalogImportResult
+	rewind := rewinder(name, r)
 	err := d.write(ctx, func(t *tx) error {
+		if err := rewind(); err != nil {
+			return err
+		}
 		// Who may import comes first: a member learns nothing about a file
 		// from being refused, whatever the file holds.
 		if err := t.requireRole("import the catalog", billingWriters...); err != nil {

@@ -65,7 +65,7 @@ func filePlans(t *testing.T, raw []byte) map[string][]string {
 
 func dbPlans(t *testing.T, path, productID string) []string {
 	t.Helper()
-	rows, err := rawDB(t, path).Query(`SELECT name || '|' || plan_id FROM service_plans WHERE product_id = ? ORDER BY 1`, productID)
+	rows, err := rawq(t, path).Query(`SELECT name || '|' || plan_id FROM service_plans WHERE product_id = ? ORDER BY 1`, productID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func dbPlans(t *testing.T, path, productID string) []string {
 func queryString(t *testing.T, path, query string, args ...any) string {
 	t.Helper()
 	var s string
-	if err := rawDB(t, path).QueryRow(query, args...).Scan(&s); err != nil {
+	if err := rawq(t, path).QueryRow(query, args...).Scan(&s); err != nil {
 		t.Fatalf("%s %v: %v", query, args, err)
 	}
 	return s
@@ -102,7 +102,7 @@ func TestImportCatalogRealFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A plan Power BI Pro does not have in the file: replaced, it goes.
-	if _, err := rawDB(t, path).Exec(`INSERT INTO service_plans (product_id, name, plan_id, friendly_name) VALUES (?, 'OBSOLETE_PLAN', '', 'Gone')`, powerBIPro); err != nil {
+	if _, err := rawq(t, path).Exec(`INSERT INTO service_plans (product_id, name, plan_id, friendly_name) VALUES (?, 'OBSOLETE_PLAN', '', 'Gone')`, powerBIPro); err != nil {
 		t.Fatal(err)
 	}
 	productsBefore := count(t, path, `SELECT count(*) FROM products`)
@@ -160,7 +160,7 @@ func TestImportCatalogRealFile(t *testing.T) {
 	added := 0
 	for sku, want := range plans {
 		var id string
-		if err := rawDB(t, path).QueryRow(`SELECT id FROM products WHERE upper(sku_part_number) = ?`, sku).Scan(&id); err != nil {
+		if err := rawq(t, path).QueryRow(`SELECT id FROM products WHERE upper(sku_part_number) = ?`, sku).Scan(&id); err != nil {
 			t.Fatalf("SKU %s: %v", sku, err)
 		}
 		if got := dbPlans(t, path, id); !slices.Equal(got, want) {
@@ -202,11 +202,11 @@ func TestImportCatalogRealFile(t *testing.T) {
 	if n := count(t, path, `SELECT count(*) FROM service_plans WHERE product_id = 'WIN10_VDA_E3' AND name = 'Virtualization Rights for Windows 10 (E3/E5+VDA)'`); n != 1 {
 		t.Errorf("WIN10_VDA_E3 lacks the plan 'Virtualization Rights for Windows 10 (E3/E5+VDA)'")
 	}
-	if n := count(t, path, `SELECT count(*) FROM service_plans WHERE name LIKE '%' || char(9) || '%'`); n != 0 {
+	if n := count(t, path, `SELECT count(*) FROM service_plans WHERE name LIKE ?`, "%\t%"); n != 0 {
 		t.Errorf("%d service plan names hold a tab", n)
 	}
 	// Nothing that is not UTF-8 went into the database.
-	rows, err := rawDB(t, path).Query(`SELECT id || name || sku_part_number || sku_id FROM products UNION ALL SELECT product_id || name || plan_id || friendly_name FROM service_plans`)
+	rows, err := rawq(t, path).Query(`SELECT id || name || sku_part_number || sku_id FROM products UNION ALL SELECT product_id || name || plan_id || friendly_name FROM service_plans`)
 	if err != nil {
 		t.Fatal(err)
 	}

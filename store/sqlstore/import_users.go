@@ -35,7 +35,12 @@ func (d *DB) ImportUsers(ctx context.Context, name string, r io.Reader) (*store.
 	// write's wrap reads error messages, and this one holds the file's
 	// name ("3 bad lines in malformed.csv" is not a damaged database).
 	var importErr *store.ImportError
+	rewind := rewinder(name, r)
 	err := d.write(ctx, func(t *tx) error {
+		importErr = nil
+		if err := rewind(); err != nil {
+			return err
+		}
 		if err := t.requireRole("import users", store.RoleGlobalAdmin, store.RoleUserAdmin); err != nil {
 			return err
 		}

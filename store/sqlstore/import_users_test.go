@@ -66,7 +66,7 @@ func TestImportUsersTensOfThousands(t *testing.T) {
 		t.Errorf("%d GlobalReaders, first %+v", len(users), users[0])
 	}
 	var name, dept string
-	if err := rawDB(t, path).QueryRow(`SELECT display_name, department FROM users WHERE upn = 'u029990@contoso.com'`).Scan(&name, &dept); err != nil {
+	if err := rawq(t, path).QueryRow(`SELECT display_name, department FROM users WHERE upn = 'u029990@contoso.com'`).Scan(&name, &dept); err != nil {
 		t.Fatal(err)
 	}
 	if name != `Doe, "User" 29990` || dept != "Dept 2" {

@@ -49,7 +49,7 @@ func assign(t *testing.T, d *sqlstore.DB, ctx context.Context, a store.LicenseAs
 // holdings lists "upn subscription" for every license of a product.
 func holdings(t *testing.T, path, productID string) []string {
 	t.Helper()
-	rows, err := rawDB(t, path).Query(`SELECT u.upn || ' ' || l.subscription_id FROM licenses l JOIN users u ON u.id = l.user_id
+	rows, err := rawq(t, path).Query(`SELECT u.upn || ' ' || l.subscription_id FROM licenses l JOIN users u ON u.id = l.user_id
 		WHERE l.product_id = ? ORDER BY u.upn_key`, productID)
 	if err != nil {
 		t.Fatal(err)
@@ -294,7 +294,7 @@ func TestAssignSamePoolHolderUnchanged(t *testing.T) {
 	assign(t, d, as(admin), store.LicenseAssignment{SubscriptionID: first.ID, UPNs: []string{u1}, DisabledPlans: []string{"VISIOONLINE"}})
 	row := func() string {
 		var s string
-		if err := rawDB(t, path).QueryRow(`SELECT l.subscription_id || '|' || l.disabled_plans || '|' || l.assigned_at FROM licenses l
+		if err := rawq(t, path).QueryRow(`SELECT l.subscription_id || '|' || l.disabled_plans || '|' || l.assigned_at FROM licenses l
 			JOIN users u ON u.id = l.user_id WHERE u.upn = ?`, u1).Scan(&s); err != nil {
 			t.Fatal(err)
 		}
@@ -461,10 +461,19 @@ func TestAssignHundredThousandUsers(t *testing.T) {
 	d, path := newTenant(t, false)
 	sub := addSub(t, d, powerBIPro, n, 12)
 	db := rawDB(t, path)
-	if _, err := db.Exec(`WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+	fill := `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
 		INSERT INTO users (upn, upn_key, display_name, department, created_at)
-		SELECT printf('user%06d@contoso.com', i), printf('user%06d@contoso.com', i), printf('User %d', i), 'Bulk', ? FROM seq`,
-		n, now.Format(time.RFC3339)); err != nil {
+		SELECT printf('user%06d@contoso.com', i), printf('user%06d@contoso.com', i), printf('User %d', i), 'Bulk', ? FROM seq`
+	if onPostgres {
+		fill = `INSERT INTO users (upn, upn_key, display_name, department, created_at)
+		SELECT 'user' || lpad(i::text, 6, '0') || '@contoso.com', 'user' || lpad(i::text, 6, '0') || '@contoso.com', 'User ' || i, 'Bulk', ?
+		FROM generate_series(1, ?::int) AS i`
+	}
+	args := []any{n, now.Format(time.RFC3339)}
+	if onPostgres {
+		args = []any{now.Format(time.RFC3339), n}
+	}
+	if _, err := db.Exec(sqlstore.RebindFor(path, fill), args...); err != nil {
 		t.Fatal(err)
 	}
 	upns := make([]string, n)

@@ -16,6 +16,7 @@ import (
 // header, which Open reads to skip PRAGMA user_version) is refused like a
 // checkpointed one.
 func TestOpenRefusesANewerSchemaInTheWAL(t *testing.T) {
+	sqliteOnly(t)
 	d0, path := newTenant(t, false)
 	d0.Close()
 	newer := sqlstore.SchemaVersion() + 1
@@ -48,6 +49,7 @@ func TestOpenRefusesANewerSchemaInTheWAL(t *testing.T) {
 
 // A tenant someone switched to a rollback journal opens as before.
 func TestOpenRollbackJournalTenant(t *testing.T) {
+	sqliteOnly(t)
 	d0, path := newTenant(t, false)
 	d0.Close()
 	db, err := sql.Open("sqlite", path)

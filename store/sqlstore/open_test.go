@@ -88,6 +88,7 @@ func TestOpenRefusesWhatIsNotATenant(t *testing.T) {
 }
 
 func TestOpenRefusesANewerSchema(t *testing.T) {
+	sqliteOnly(t)
 	_, path := newTenant(t, false)
 	newer := sqlstore.SchemaVersion() + 1
 	db, err := sql.Open("sqlite", path)
@@ -110,6 +111,7 @@ func TestOpenRefusesANewerSchema(t *testing.T) {
 }
 
 func TestOpenAcceptsItsOwnTenant(t *testing.T) {
+	sqliteOnly(t)
 	_, path := newTenant(t, false)
 	if v := count(t, path, `PRAGMA user_version`); v != sqlstore.SchemaVersion() || v < 1 {
 		t.Errorf("a new tenant has user_version %d, want SchemaVersion() = %d", v, sqlstore.SchemaVersion())
@@ -126,6 +128,7 @@ func TestOpenAcceptsItsOwnTenant(t *testing.T) {
 }
 
 func TestInitRefusesAnExistingFile(t *testing.T) {
+	sqliteOnly(t)
 	d, path := newTenant(t, false)
 	setValue(t, d, store.ValueDisabled, powerBIPro)
 	d.Close()

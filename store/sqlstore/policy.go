@@ -259,6 +259,7 @@ func (d *DB) UpdatePolicy(ctx context.Context, u store.PolicyUpdate) ([]store.Pr
 		pol *store.Policy
 	)
 	err := d.write(ctx, func(t *tx) error {
+		out, pol = nil, nil // a retried write starts afresh
 		if err := t.requireRole("change policies", policyWriters...); err != nil {
 			return err
 		}

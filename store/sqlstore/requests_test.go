@@ -101,7 +101,7 @@ func wantListed(t *testing.T, d *sqlstore.DB, ctx context.Context, status string
 // outbox lists the notifications as "to kind", in the order they were written.
 func outbox(t *testing.T, path string) []string {
 	t.Helper()
-	rows, err := rawDB(t, path).Query(`SELECT to_upn || ' ' || kind FROM notifications ORDER BY id`)
+	rows, err := rawq(t, path).Query(`SELECT to_upn || ' ' || kind FROM notifications ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,13 +364,13 @@ func TestRequestRetention(t *testing.T) {
 func insertRequestAt(t *testing.T, path, productID, requester string, at time.Time) int64 {
 	t.Helper()
 	db := rawDB(t, path)
-	res, err := db.Exec(`INSERT INTO requests (product_id, requester_id, requested_at) SELECT ?, id, ? FROM users WHERE upn_key = ?`,
-		productID, at.UTC().Format(time.RFC3339), requester)
-	if err != nil {
+	var id int64
+	if err := db.QueryRow(sqlstore.RebindFor(path, `INSERT INTO requests (id, product_id, requester_id, requested_at)
+		SELECT (SELECT coalesce(max(id), 0) + 1 FROM requests), ?, id, ? FROM users WHERE upn_key = ? RETURNING id`),
+		productID, at.UTC().Format(time.RFC3339), requester).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
-	id, _ := res.LastInsertId()
-	if _, err := db.Exec(`INSERT INTO request_users (request_id, user_id) SELECT ?, id FROM users WHERE upn_key = ?`, id, requester); err != nil {
+	if _, err := db.Exec(sqlstore.RebindFor(path, `INSERT INTO request_users (request_id, user_id) SELECT ?, id FROM users WHERE upn_key = ?`), id, requester); err != nil {
 		t.Fatal(err)
 	}
 	return id

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -292,4 +293,25 @@ func sortRoles(roles []string) []string {
 		}
 	}
 	return out
+}
+
+// rewinder lets a write that reads a file run again (see write): before
+// every attempt but the first, the file is read again from its start. A
+// stream that cannot be (a pipe) ends the command instead, with a line
+// that says to run it again.
+func rewinder(name string, r io.Reader) func() error {
+	first := true
+	return func() error {
+		if first {
+			first = false
+			return nil
+		}
+		if s, ok := r.(io.Seeker); ok {
+			if _, err := s.Seek(0, io.SeekStart); err == nil {
+				return nil
+			}
+		}
+		return store.Errorf(store.EINTERNAL, "another commercectl changed the tenant while %s was being read, and it cannot be read again", name).
+			WithHint("run the command again")
+	}
 }
