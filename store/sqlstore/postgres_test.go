@@ -85,8 +85,8 @@ func TestRedactURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"postgres://ada:s3cret@db.contoso.com:5432/commerce?sslmode=verify-full": "postgres://ada:xxxxx@db.contoso.com:5432/commerce?sslmode=verify-full",
 		"postgresql://db/commerce?user=ada&password=s3cret":                      "postgresql://db/commerce?password=xxxxx&user=ada",
-		"postgres://ada@db/commerce":                                              "postgres://ada@db/commerce",
-		"postgres://ada:s3cret@db:5432:bad/x":                                     "postgres://xxxxx",
+		"postgres://ada@db/commerce":                                             "postgres://ada@db/commerce",
+		"postgres://ada:s3cret@db:5432:bad/x":                                    "postgres://xxxxx",
 	} {
 		if got := sqlstore.RedactURL(in); got != want {
 			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
