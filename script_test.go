@@ -3,6 +3,7 @@ package main
 import (
 	"database/sql"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -75,6 +76,18 @@ func runScripts(t *testing.T, eng string) {
 				} else {
 					e.Setenv(name, pgtest.NewDatabase(e.T().(testing.TB)))
 				}
+			}
+			if eng == "postgres" {
+				// The test server trusts every local login, so a password
+				// can be given and must never be shown.
+				u, err := url.Parse(e.Getenv("DB"))
+				if err != nil {
+					return err
+				}
+				u.User = url.UserPassword(u.User.Username(), "s3cret-Pw")
+				e.Setenv("DB_PASSWORD_URL", u.String())
+				e.Setenv("DB_PASSWORD_SHOWN", sqlstore.RedactURL(u.String()))
+				e.Setenv("DB_MISSING", pgtest.WithDatabase(e.Getenv("DB"), "no_such_database"))
 			}
 			return nil
 		},
