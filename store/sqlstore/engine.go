@@ -43,6 +43,9 @@ type engine interface {
 	// scratch creates, if need be, the per-transaction working table name
 	// (pick or carry) and empties it.
 	scratch(ctx context.Context, q querier, name string) error
+	// scratchFilled is told that a scratch table holds its rows, before
+	// the statements that join it.
+	scratchFilled(ctx context.Context, q querier, name string) error
 	// integrity is the engine's own check of its storage (doctor).
 	integrity(ctx context.Context, q querier) ([]store.Problem, error)
 	// denseIDs reports that a row id is always the largest before it plus

@@ -213,6 +213,14 @@ func (postgresEngine) scratch(ctx context.Context, q querier, name string) error
 	return err
 }
 
+// Autovacuum never analyzes a temporary table: without statistics the
+// planner takes 100,000 picked users for a handful, and an UPDATE that
+// joins them loops.
+func (postgresEngine) scratchFilled(ctx context.Context, q querier, name string) error {
+	_, err := q.ExecContext(ctx, "ANALYZE "+name)
+	return err
+}
+
 // copyIn streams src with COPY through the connection of the transaction.
 func (postgresEngine) copyIn(t *tx, name, cols string, names []string, src rowSource) (int64, error) {
 	if _, err := t.ExecContext(t.ctx, "CREATE TEMP TABLE "+name+" ("+pgText(cols)+") ON COMMIT DROP"); err != nil {

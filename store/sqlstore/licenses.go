@@ -214,6 +214,9 @@ func (t *tx) loadPick(upns []string) (int, error) {
 			return 0, err
 		}
 	}
+	if err := t.eng.scratchFilled(t.ctx, t.querier, "pick"); err != nil {
+		return 0, err
+	}
 	var n int
 	err := t.QueryRowContext(t.ctx, `SELECT count(*) FROM pick`).Scan(&n)
 	return n, err

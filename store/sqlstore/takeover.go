@@ -29,6 +29,11 @@ func (t *tx) pickHolders(where string, args ...any) (int, error) {
 		WHERE `+where+` AND l.disabled_plans <> ''`, args...); err != nil {
 		return 0, err
 	}
+	for _, name := range []string{"pick", "carry"} {
+		if err := t.eng.scratchFilled(t.ctx, t.querier, name); err != nil {
+			return 0, err
+		}
+	}
 	var n int
 	err := t.QueryRowContext(t.ctx, `SELECT count(*) FROM pick`).Scan(&n)
 	return n, err
