@@ -21,7 +21,8 @@ func NewCmdDoctor(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 	return &cobra.Command{
 		Use:   "doctor",
 		Short: "Check the tenant: database integrity, foreign keys and the rules of the domain",
-		Long: `Check the tenant database (PRAGMA integrity_check, foreign keys) and its
+		Long: `Check the tenant database (on SQLite: PRAGMA integrity_check and the
+foreign keys; a PostgreSQL server checks both as it writes) and its
 invariants: a license is of its subscription's product, a user holds at most
 one license per product, a canceled subscription holds no licenses, request
 statuses agree with their users' decisions, every pool over its seats is a
