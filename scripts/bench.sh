@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmarks of `make bench`: whole-process timings of commercectl side
 # by side with the sqlite3 shell doing the same read, in one run, so that the
-# ratio means something on a shared, noisy machine. See docs/PERFORMANCE.md.
+# ratio means something on a shared, noisy machine; and, on PostgreSQL, side
+# by side with psql (bench_pg_*). See docs/PERFORMANCE.md.
 #
 #   ./scripts/bench.sh [BIN]        BIN defaults to bin/commercectl
 #
@@ -24,6 +25,17 @@
 #   BENCH_CONFLICT_EXPIRED=300  of them expired, BENCH_CONFLICT_SHORT=200 short
 #                        of 1 to 3 seats: the conflicts list-conflicts finds
 #   BENCH_CONFLICT_RUNS=50  hyperfine runs of list-conflicts
+#   BENCH_PG_WRITERS=8   processes of bench_pg_writers, each looping over
+#   BENCH_PG_WRITER_LOOPS=20  add-user, assign-license, unassign-license
+#   BENCH_PG_EXPORT_ROUNDS=5  rounds of bench_pg_export_users, each one run of
+#                        commercectl and one of psql, in a rotated order
+#   COMMERCECTL_TEST_PG= the PostgreSQL server of the bench_pg_* benchmarks: a
+#                        URL to its "postgres" database as a superuser; they
+#                        create and drop databases named commercectl_bench_*.
+#                        Unset: the script runs itself again under
+#                        scripts/with-postgres.sh, which starts a throwaway one.
+#                        The commands are printed with their URLs: give a
+#                        password in PGPASSWORD or ~/.pgpass, not in the URL.
 #   BENCH_INSTALL=1      time a copy of BIN installed in .bench/, as a package
 #                        or `install` would put it; 0: time BIN where it is.
 #                        A file the Go linker has just written sits in the page
@@ -54,6 +66,10 @@ CONFLICT_SUBS=${BENCH_CONFLICT_SUBS:-50000}
 CONFLICT_EXPIRED=${BENCH_CONFLICT_EXPIRED:-300}
 CONFLICT_SHORT=${BENCH_CONFLICT_SHORT:-200}
 CONFLICT_RUNS=${BENCH_CONFLICT_RUNS:-50}
+PG_WRITERS=${BENCH_PG_WRITERS:-8}
+PG_WRITER_LOOPS=${BENCH_PG_WRITER_LOOPS:-20}
+PG_EXPORT_ROUNDS=${BENCH_PG_EXPORT_ROUNDS:-5}
+PG=${COMMERCECTL_TEST_PG:-}
 # The clock of internal/gentenant's tenants (its Now): the requests it makes
 # are dated relative to it, so the request benchmarks run at that time
 # (COMMERCECTL_NOW, set for those commands only) and the data stays valid
@@ -91,6 +107,7 @@ need_tools() {
 	command -v hyperfine >/dev/null || missing+=(hyperfine)
 	command -v sqlite3 >/dev/null || missing+=(sqlite3)
 	[[ -x /usr/bin/time ]] || missing+=(time)
+	[[ -z $PG ]] || command -v psql >/dev/null || missing+=(postgresql-client)
 	if ((${#missing[@]})); then
 		echo "bench: installing ${missing[*]}"
 		command -v apt-get >/dev/null || die "install ${missing[*]} (no apt-get here)"
@@ -197,6 +214,7 @@ compare() {
 			}
 		}' "$OUT/$name"-round*.csv)
 	echo "$verdict"
+	COMPARED=$verdict
 	[[ $verdict != *"FAIL:"* ]] || FAILED=1
 }
 
@@ -500,9 +518,363 @@ bench_list_conflicts() {
 		"$(awk -v x="$med" 'BEGIN {print (x < 0.3)}')"
 }
 
+# --- PostgreSQL -----------------------------------------------------------------
+# The same jobs on a tenant kept by a PostgreSQL server ($PG, a URL to its
+# "postgres" database as a superuser), each against psql doing the same work
+# in the same run. Every benchmark makes its databases, commercectl_bench_*,
+# afresh and drops them when done.
+
+# pg_url NAME prints the URL of database NAME on the server of $PG.
+pg_url() {
+	local base=${PG%%\?*} query=
+	[[ $PG == *\?* ]] && query=?${PG#*\?}
+	echo "${base%/*}/$1$query"
+}
+
+# pg_sql [psql flags] URL SQL... runs statements with psql, quietly, stopping
+# at the first error.
+pg_sql() { "${PSQL[@]}" "$@"; }
+
+# pg_fresh NAME makes NAME an empty database, dropping what it held.
+pg_fresh() {
+	pg_sql "$PG" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"
+}
+
+pg_drop() { pg_sql "$PG" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; }
+
+# pg_setup picks the psql that is timed and says which server the benchmarks
+# run on. Debian's /usr/bin/psql is pg_wrapper, a Perl script that picks a
+# version and then runs the real psql: it adds about 20 ms to every start,
+# so the binary itself is timed.
+pg_setup() {
+	PSQL_BIN=$(ls -d /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -1)
+	[[ -n $PSQL_BIN ]] || PSQL_BIN=$(command -v psql)
+	PSQL=("$PSQL_BIN" -X -q -v ON_ERROR_STOP=1)
+	local v
+	v=$("$PSQL_BIN" -X -A -t -F ' ' "$PG" -c "SELECT split_part(current_setting('server_version'), ' ', 1), current_setting('fsync'), current_setting('synchronous_commit'),
+		current_setting('shared_buffers'), current_setting('work_mem'), current_setting('max_connections')") ||
+		die "cannot reach the PostgreSQL server of COMMERCECTL_TEST_PG"
+	local ver fsync sync shared work conns
+	read -r ver fsync sync shared work conns <<<"$v"
+	echo
+	echo "postgres: $(redact_pg "$PG"): PostgreSQL $ver, fsync $fsync, synchronous_commit $sync, shared_buffers $shared, work_mem $work, max_connections $conns; $PSQL_BIN $("$PSQL_BIN" --version | cut -d" " -f3)"
+}
+
+# redact_pg shows a URL without its password.
+redact_pg() { sed -E 's#(://[^:/@]*):[^@/]*@#\1:xxxxx@#; s#([?&]password=)[^&]*#\1xxxxx#' <<<"$1"; }
+
+# The table psql copies the users CSV into: the columns and the indexes of
+# the tenant's users table (upn_key, lower(upn), is computed by the server
+# here, by commercectl there).
+PG_USERS_COPY='CREATE TABLE users_copy (
+	id           BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+	upn          TEXT COLLATE "C" NOT NULL,
+	upn_key      TEXT COLLATE "C" GENERATED ALWAYS AS (lower(upn)) STORED NOT NULL UNIQUE,
+	display_name TEXT COLLATE "C" NOT NULL DEFAULT '\'\'',
+	department   TEXT COLLATE "C" NOT NULL DEFAULT '\'\'',
+	created_at   TEXT COLLATE "C" NOT NULL DEFAULT '\'"$GEN_NOW"\'')'
+
+# import-users of $BULK rows into a new tenant (init on an empty database),
+# against psql \copy of the same file into an empty table like users, one
+# of each per run, the order alternating; then, once, psql's timing of the
+# statements import-users runs, to say where its time goes.
+bench_pg_import_users() {
+	echo
+	echo "== PostgreSQL import-users: $BULK rows into a new tenant, against psql \\copy"
+	local csv=$OUT/users-$BULK.csv db=commercectl_bench_import url i k t rss n secs=() rsss=() psqls=() ratios=()
+	url=$(pg_url $db)
+	[[ -s $csv ]] || "$OUT/gentenant" users "$BULK" "$csv"
+	local copy="\\copy users_copy (upn, display_name, department) FROM '$csv' CSV HEADER"
+	echo "   \$ $CLI init --tenant Import --admin $ADMIN --db $url    (untimed, on an empty database)"
+	echo "   \$ $CLI --db $url --as $ADMIN import-users $csv"
+	echo "   \$ $PSQL_BIN -X -q -v ON_ERROR_STOP=1 $url -c \"$copy\"    (into an empty users_copy, the columns and indexes of users)"
+	for ((i = 1; i <= BULK_RUNS; i++)); do
+		local tc= tp=
+		for k in $((i % 2)) $(((i + 1) % 2)); do
+			pg_fresh $db
+			if ((k == 1)); then
+				"$CLI" init --tenant Import --admin "$ADMIN" --db "$url" >/dev/null
+				read -r tc rss < <(measure "$CLI" --db "$url" --as "$ADMIN" import-users "$csv")
+				n=$("$PSQL_BIN" -X -A -t "$url" -c "SELECT count(*) FROM users")
+				[[ $n == $((BULK + 1)) ]] || die "after import-users the tenant holds $n users, not $((BULK + 1))"
+			else
+				pg_sql "$url" -c "$PG_USERS_COPY"
+				read -r tp _ < <(measure "${PSQL[@]}" "$url" -c "$copy")
+				n=$("$PSQL_BIN" -X -A -t "$url" -c "SELECT count(*) FROM users_copy")
+				[[ $n == "$BULK" ]] || die "psql \\copy left $n rows, not $BULK"
+			fi
+		done
+		secs+=("$tc") rsss+=("$rss") psqls+=("$tp")
+		ratios+=("$(awk -v a="$tc" -v b="$tp" 'BEGIN {printf "%.3f", a / b}')")
+		echo "  run $i: commercectl ${tc}s (peak ${rss} KB), psql ${tp}s: ${ratios[-1]}x"
+	done
+	pg_drop $db
+	t=$(printf '%s\n' "${secs[@]}" | median)
+	tp=$(printf '%s\n' "${psqls[@]}" | median)
+	rss=$(printf '%s\n' "${rsss[@]}" | sort -g | tail -1)
+	local rate prate ratio
+	rate=$(awk -v n="$BULK" -v t="$t" 'BEGIN {printf "%d", n / t}')
+	prate=$(awk -v n="$BULK" -v t="$tp" 'BEGIN {printf "%d", n / t}')
+	ratio=$(printf '%s\n' "${ratios[@]}" | median)
+	echo "  median: commercectl ${t}s, $rate rows/s, peak memory $((rss / 1024)) MB; psql \\copy ${tp}s, $prate rows/s"
+	echo "  RATIO commercectl/psql: $(printf '%.2f' "$ratio") (median of the $BULK_RUNS runs' ratios)"
+	check "at least 250,000 rows/s ($rate)" "$(awk -v r="$rate" 'BEGIN {print (r >= 250000)}')"
+	check "peak memory under 150 MB ($((rss / 1024)) MB)" "$((rss < 150 * 1024))"
+	pg_import_profile
+}
+
+# pg_import_profile runs, with psql's \timing, the statements import-users
+# runs on PostgreSQL (store/sqlstore/import_users.go: COPY into a temporary
+# table, the duplicate check, INSERT ... SELECT into users, in one
+# SERIALIZABLE transaction), on a new tenant, and beside them what the
+# INSERT costs without the indexes of users and what one COPY straight into
+# users costs.
+pg_import_profile() {
+	local csv=$OUT/users-$BULK.csv keyed=$OUT/users-$BULK-keyed.csv db=commercectl_bench_profile url
+	url=$(pg_url $db)
+	pg_fresh $db
+	"$CLI" init --tenant Import --admin "$ADMIN" --db "$url" >/dev/null
+	local -a labels=("BEGIN ISOLATION LEVEL SERIALIZABLE" "CREATE TEMP TABLE import_stage"
+		"COPY of the file into import_stage" "the duplicate check (UPN in the tenant, or earlier in the file)"
+		"INSERT INTO users SELECT ... FROM import_stage ORDER BY line" "the roles query"
+		"  the same SELECT alone: scan and sort of import_stage" "  CREATE TABLE users_noidx (LIKE users), no index"
+		"  the same INSERT into users_noidx" "COMMIT")
+	local out
+	out=$(pg_sql -A -t "$url" <<-SQL
+		\\timing on
+		BEGIN ISOLATION LEVEL SERIALIZABLE;
+		CREATE TEMP TABLE import_stage (line INTEGER GENERATED ALWAYS AS IDENTITY, upn TEXT NOT NULL,
+			upn_key TEXT NOT NULL GENERATED ALWAYS AS (lower(upn)) STORED, display_name TEXT NOT NULL,
+			department TEXT NOT NULL, roles TEXT NOT NULL DEFAULT '') ON COMMIT DROP;
+		\\copy import_stage (upn, display_name, department) FROM '$csv' CSV HEADER
+		SELECT count(*) FROM (SELECT s.line, s.upn, 'tenant' FROM import_stage s JOIN users u ON u.upn_key = s.upn_key
+			UNION ALL
+			SELECT s.line, s.upn, 'file' FROM import_stage s JOIN (SELECT upn_key, min(line) AS first FROM import_stage GROUP BY upn_key HAVING count(*) > 1) f
+				ON f.upn_key = s.upn_key AND s.line > f.first
+			WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.upn_key = s.upn_key)) dups;
+		INSERT INTO users (upn, upn_key, display_name, department, created_at)
+			SELECT upn, upn_key, display_name, department, '$GEN_NOW' FROM import_stage ORDER BY line;
+		SELECT count(*) FROM import_stage s JOIN users u ON u.upn_key = s.upn_key WHERE s.roles <> '';
+		SELECT sum(length(upn)) FROM (SELECT upn, upn_key, display_name, department FROM import_stage ORDER BY line OFFSET 0) s;
+		CREATE TABLE users_noidx (LIKE users INCLUDING DEFAULTS INCLUDING IDENTITY);
+		INSERT INTO users_noidx (upn, upn_key, display_name, department, created_at)
+			SELECT upn, upn_key, display_name, department, '$GEN_NOW' FROM import_stage ORDER BY line;
+		COMMIT;
+		\\copy (SELECT upn, upn_key, display_name, department, created_at FROM users WHERE id > 1 ORDER BY id) TO '$keyed' CSV
+	SQL
+	) || die "psql failed to run import-users' statements"
+	echo "  where the time goes, psql \\timing of import-users' statements on a new tenant (one pass):"
+	local -a ms
+	mapfile -t ms < <(grep '^Time:' <<<"$out" | awk '{print $2}')
+	local i sum=0
+	for ((i = 0; i < ${#labels[@]}; i++)); do
+		printf '    %-66s %9.1f ms\n' "${labels[i]}" "${ms[i]}"
+		[[ ${labels[i]} == " "* ]] || sum=$(awk -v a="$sum" -v b="${ms[i]}" 'BEGIN {print a + b}')
+	done
+	printf '    %-66s %9.1f ms\n' "total of import-users' statements" "$sum"
+	pg_fresh $db
+	"$CLI" init --tenant Import --admin "$ADMIN" --db "$url" >/dev/null
+	out=$(pg_sql -A -t "$url" <<-SQL
+		\\timing on
+		\\copy users (upn, upn_key, display_name, department, created_at) FROM '$keyed' CSV
+	SQL
+	) || die "psql failed to copy $keyed into users"
+	printf '    %-66s %9.1f ms\n' "(one \\copy straight into users, upn_key in the file)" "$(grep '^Time:' <<<"$out" | awk '{print $2}')"
+	rm -f "$keyed"
+	pg_drop $db
+}
+
+# export-users --self-service of $BULK licenses to CSV, against psql \copy
+# of the same SELECT to stdout, on the big synthetic tenant copied into the
+# server with copy-tenant (timed too), $PG_EXPORT_ROUNDS rounds of one run
+# each; and peak memory.
+bench_pg_export_users() {
+	echo
+	echo "== PostgreSQL export-users --self-service to CSV: $BULK rows, against psql \\copy"
+	local big=$OUT/tenant-$BULK.db db=commercectl_bench_export url t rss rows
+	url=$(pg_url $db)
+	pg_fresh $db
+	echo "   \$ $CLI copy-tenant --db $big --to $url --as $ADMIN"
+	/usr/bin/time -f '%e %M' -o "$OUT/time.txt" "$CLI" copy-tenant --db "$big" --to "$url" --as "$ADMIN" >"$OUT/copy-tenant.txt"
+	read -r t rss <"$OUT/time.txt"
+	rows=$(awk '$1 == "Rows:" {print $2}' "$OUT/copy-tenant.txt")
+	echo "  copy-tenant: $rows rows in ${t}s ($(awk -v n="$rows" -v t="$t" 'BEGIN {printf "%d", n / t}') rows/s), peak $((rss / 1024)) MB; $("$PSQL_BIN" -X -A -t "$url" -c "SELECT pg_size_pretty(pg_database_size(current_database()))") on the server"
+	read -r t _ < <(measure "${PSQL[@]}" "$url" -c "VACUUM (ANALYZE)")
+	echo "  then VACUUM (ANALYZE), untimed in what follows: ${t}s"
+	local sql="SELECT u.upn, u.display_name, u.department, l.product_id, p.name, l.subscription_id, coalesce(pu.upn, ''), l.assigned_at, l.disabled_plans FROM licenses l JOIN users u ON u.id = l.user_id JOIN products p ON p.id = l.product_id JOIN subscriptions s ON s.id = l.subscription_id LEFT JOIN users pu ON pu.id = s.purchaser_id WHERE s.kind <> 'central' ORDER BY l.id"
+	local cli="$CLI --db $url --as $ADMIN export-users --self-service"
+	local shell="$PSQL_BIN -X $url -c \"\\copy ($sql) TO STDOUT CSV HEADER\""
+	rows=$($cli | wc -l)
+	[[ $rows == $((BULK + 1)) ]] || die "export-users wrote $rows lines for $BULK licenses"
+	rows=$("$PSQL_BIN" -X "$url" -c "\\copy ($sql) TO STDOUT CSV HEADER" | wc -l)
+	[[ $rows == $((BULK + 1)) ]] || die "psql \\copy wrote $rows lines for $BULK licenses"
+	ROUNDS=$PG_EXPORT_ROUNDS RUNS=1 WARMUP=0 compare pg-export-users psql commercectl \
+		commercectl "$cli" \
+		psql "$shell"
+	local ratio
+	ratio=$(awk '/RATIO/ {print $3; exit}' <<<"$COMPARED")
+	check "at most 1.3x psql \\copy ($ratio)" "$(awk -v r="$ratio" 'BEGIN {print (r <= 1.3)}')"
+	read -r t rss < <(measure $cli)
+	echo "  peak memory of export-users: $((rss / 1024)) MB"
+	check "peak memory under 64 MB ($((rss / 1024)) MB)" "$((rss < 64 * 1024))"
+	pg_drop $db
+}
+
+# pg_writer LOG PREFIX LOOPS DB is one process of bench_pg_writers: LOOPS
+# times add-user PREFIX-N, assign-license of Visio Plan 2 to them,
+# unassign-license, one command after the other; LOG.codes gets "EXIT VERB"
+# per command, LOG.err their stderr.
+pg_writer() {
+	local log=$1 prefix=$2 loops=$3 db=$4 j u rc
+	local -a as=("$CLI" --db "$db" --as "$ADMIN")
+	: >"$log.err"
+	for ((j = 1; j <= loops; j++)); do
+		u=$prefix-$j@contoso.com
+		rc=0; "${as[@]}" add-user "$u" >/dev/null 2>>"$log.err" || rc=$?
+		echo "$rc add-user"
+		rc=0; "${as[@]}" assign-license --product CFQ7TTC0HD32 --users "$u" >/dev/null 2>>"$log.err" || rc=$?
+		echo "$rc assign-license"
+		rc=0; "${as[@]}" unassign-license --product CFQ7TTC0HD32 --users "$u" >/dev/null 2>>"$log.err" || rc=$?
+		echo "$rc unassign-license"
+	done >"$log.codes"
+}
+
+# pg_rollbacks NAME prints how many transactions the server rolled back in
+# database NAME, once no process is connected to it: commercectl's writes
+# commit, so each rollback is an attempt the server aborted (a
+# serialization failure or a deadlock, which commercectl retries) or a
+# command that failed.
+pg_rollbacks() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[[ $("$PSQL_BIN" -X -A -t "$PG" -c "SELECT count(*) FROM pg_stat_activity WHERE datname = '$1' AND backend_type = 'client backend'") == 0 ]] && break
+		sleep 0.1
+	done
+	"$PSQL_BIN" -X -A -t "$PG" -c "SELECT xact_rollback FROM pg_stat_database WHERE datname = '$1'"
+}
+
+# run_writers ENGINE DB PROCS PREFIX starts PROCS pg_writer processes at once
+# on DB and prints one line: commands, wall time, commands/s, exit codes and
+# the failures; it sets WR_RATE, WR_FAILED, WR_SERIAL (commands whose stderr
+# names a serialization failure, a deadlock or the retries given up), and,
+# on PostgreSQL, WR_ABORTED (attempts the server aborted).
+run_writers() {
+	local engine=$1 db=$2 procs=$3 prefix=$4 w r0= t0 t1 dbname=${2##*/}
+	dbname=${dbname%%\?*}
+	[[ $engine == PostgreSQL ]] && r0=$(pg_rollbacks "$dbname")
+	rm -f "$OUT/writer-"*
+	t0=$EPOCHREALTIME
+	for ((w = 1; w <= procs; w++)); do
+		pg_writer "$OUT/writer-$w" "$prefix$w" "$PG_WRITER_LOOPS" "$db" &
+	done
+	wait
+	t1=$EPOCHREALTIME
+	local n codes
+	n=$(cat "$OUT"/writer-*.codes | wc -l)
+	WR_FAILED=$(cat "$OUT"/writer-*.codes | awk '$1 != 0' | wc -l)
+	WR_SERIAL=$(cat "$OUT"/writer-*.err | grep -ciE 'serializ|40001|40P01|deadlock|gave up after' || true)
+	codes=$(cat "$OUT"/writer-*.codes | awk '{c[$2 " exit " $1]++} END {for (k in c) printf "%s%d %s", (n++ ? ", " : ""), c[k], k}')
+	WR_RATE=$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", n / (b - a)}')
+	printf '  %-10s %2d process(es): %4d commands in %6.2f s: %6.1f commands/s; %s' "$engine" "$procs" "$n" \
+		"$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" "$WR_RATE" "$codes"
+	WR_ABORTED=
+	if [[ $engine == PostgreSQL ]]; then
+		WR_ABORTED=$(($(pg_rollbacks "$dbname") - r0 - WR_FAILED))
+		printf '; %d attempts aborted by the server and retried' "$WR_ABORTED"
+	fi
+	echo
+	if ((WR_FAILED)); then
+		cat "$OUT"/writer-*.err | sed -E 's/bench-(w|solo)[0-9]+-[0-9]+@/USER@/g' | sort | uniq -c | sort -rn | head -5 | sed 's/^/             /'
+	fi
+}
+
+# $PG_WRITERS processes at once, each running $PG_WRITER_LOOPS times add-user,
+# assign-license, unassign-license (one transaction each) on one tenant: the
+# demo tenant with a central Visio Plan 2 subscription of enough seats. The
+# same loop in one process first, and both on an SQLite file beside, in the
+# same run. Then checks that every command exited 0, none named a
+# serialization failure, and the tenant holds what they made.
+bench_pg_writers() {
+	echo
+	echo "== PostgreSQL: $PG_WRITERS writers at once on one tenant, each $PG_WRITER_LOOPS x (add-user, assign-license, unassign-license)"
+	local db=commercectl_bench_writers url engine target want got
+	local seats=$(((PG_WRITERS + 1) * PG_WRITER_LOOPS))
+	url=$(pg_url $db)
+	echo "   process W: for N in 1..$PG_WRITER_LOOPS: $CLI --db DB --as $ADMIN add-user bench-wW-N@contoso.com;"
+	echo "              ... assign-license --product CFQ7TTC0HD32 --users bench-wW-N@contoso.com; ... unassign-license (the same)"
+	local pg_rate pg_solo sq_rate sq_solo pg_failed pg_serial pg_aborted
+	for engine in PostgreSQL SQLite; do
+		if [[ $engine == PostgreSQL ]]; then
+			pg_fresh $db
+			target=$url
+		else
+			target=$OUT/writers.db
+			rm -f "$target" "$target"-wal "$target"-shm
+		fi
+		"$CLI" init --tenant Contoso --admin "$ADMIN" --demo --db "$target" >/dev/null
+		"$CLI" --db "$target" --as "$ADMIN" add-subscription --product CFQ7TTC0HD32 --quantity "$seats" >/dev/null
+		run_writers "$engine" "$target" 1 bench-solo
+		local solo=$WR_RATE
+		run_writers "$engine" "$target" "$PG_WRITERS" bench-w
+		want="$(((PG_WRITERS + 1) * PG_WRITER_LOOPS)) 0"
+		local q="SELECT (SELECT count(*) FROM users WHERE upn LIKE 'bench-%'),
+			(SELECT count(*) FROM licenses l JOIN users u ON u.id = l.user_id WHERE u.upn LIKE 'bench-%')"
+		if [[ $engine == PostgreSQL ]]; then
+			got=$("$PSQL_BIN" -X -A -t -F ' ' "$url" -c "$q")
+			pg_rate=$WR_RATE pg_solo=$solo pg_failed=$WR_FAILED pg_serial=$WR_SERIAL pg_aborted=$WR_ABORTED
+		else
+			got=$(sqlite3 -separator ' ' "$target" "$q")
+			sq_rate=$WR_RATE sq_solo=$solo
+			check "SQLite: every command exited 0 ($WR_FAILED did not)" "$((WR_FAILED == 0))"
+		fi
+		echo "             afterwards: $got (users made, licenses they still hold)"
+		check "$engine: the tenant holds the $((PG_WRITERS + 1)) x $PG_WRITER_LOOPS users made and none of their licenses ($got)" "$([[ $got == "$want" ]] && echo 1)"
+	done
+	rm -f "$OUT"/writers.db* "$OUT"/writer-*
+	pg_drop $db
+	echo "  PostgreSQL: $pg_rate commands/s with $PG_WRITERS processes, $pg_solo with one ($(awk -v a="$pg_rate" -v b="$pg_solo" 'BEGIN {printf "%.2f", a / b}')x); SQLite: $sq_rate and $sq_solo ($(awk -v a="$sq_rate" -v b="$sq_solo" 'BEGIN {printf "%.2f", a / b}')x)"
+	check "PostgreSQL: every command exited 0 ($pg_failed did not)" "$((pg_failed == 0))"
+	check "PostgreSQL: no command saw a serialization failure ($pg_serial did; the server aborted and commercectl retried $pg_aborted attempts)" "$((pg_serial == 0))"
+}
+
+# get-product-policy of one product as JSON on the demo tenant kept by the
+# server, against psql selecting the same row: the start-up of a read verb
+# whose database is a connection away, with compare, like get_product_policy.
+bench_pg_startup() {
+	local policy=AllowSelfServicePurchase product=CFQ7TTC0H9MP db=commercectl_bench_startup url
+	url=$(pg_url $db)
+	pg_fresh $db
+	"$CLI" init --tenant Contoso --admin "$ADMIN" --demo --db "$url" >/dev/null
+	local sql="SELECT pp.policy_id, pp.product_id, p.name, p.publisher, pp.value FROM product_policies pp JOIN products p ON p.id = pp.product_id WHERE pp.policy_id = '$policy' AND pp.product_id = '$product'"
+	local cli="$CLI get-product-policy $policy --product $product -o json --db $url --as $ADMIN"
+	local shell json
+	shell=$("$PSQL_BIN" -X -A -t -c "$sql" "$url")
+	json=$($cli)
+	[[ -n $shell && $json == *"\"productId\": \"$product\""* && $json == *"\"policyValue\": \"${shell##*|}\""* ]] ||
+		die "commercectl printed $json, psql read '$shell'"
+	compare pg-get-product-policy psql commercectl \
+		commercectl "$cli" \
+		psql "$PSQL_BIN -X -A -t -c \"$sql\" $url"
+	pg_drop $db
+}
+
 wants() { [[ -z $ONLY || " $ONLY " == *" $1 "* ]]; }
 
+# wants_pg: is any PostgreSQL benchmark to run?
+wants_pg() { wants pg_import_users || wants pg_export_users || wants pg_writers || wants pg_startup; }
+
 main() {
+	if wants_pg && [[ -z $PG ]]; then
+		# No server given: run again under scripts/with-postgres.sh, which
+		# starts a throwaway one, exports COMMERCECTL_TEST_PG, and stops it
+		# at the end.
+		if [[ -z ${BENCH_PG_WRAPPED:-} ]]; then
+			echo "bench: no COMMERCECTL_TEST_PG: running under scripts/with-postgres.sh"
+			BENCH_PG_WRAPPED=1 exec "$(dirname "$0")/with-postgres.sh" "$0" "$BIN"
+		fi
+		[[ -z $ONLY ]] || die "no PostgreSQL server for ${ONLY}: set COMMERCECTL_TEST_PG"
+		echo "*** bench: no PostgreSQL server: the pg_* benchmarks are SKIPPED ***" >&2
+	fi
 	need_tools
 	setup
 	wants get_product_policy && bench_get_product_policy
@@ -521,6 +893,17 @@ main() {
 	if wants list_conflicts; then
 		CGO_ENABLED=0 go build -o "$OUT/gentenant" ./internal/gentenant
 		bench_list_conflicts
+	fi
+	if wants_pg && [[ -n $PG ]]; then
+		CGO_ENABLED=0 go build -o "$OUT/gentenant" ./internal/gentenant
+		pg_setup
+		wants pg_import_users && bench_pg_import_users
+		if wants pg_export_users; then
+			gen_tenants
+			bench_pg_export_users
+		fi
+		wants pg_writers && bench_pg_writers
+		wants pg_startup && bench_pg_startup
 	fi
 	echo
 	echo "hyperfine exports: $OUT/*-round*.json"
