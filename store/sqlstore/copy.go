@@ -127,7 +127,7 @@ func copyTable(src, dst *tx, table string, copied func(int)) error {
 
 // copyIntoPostgres creates the schema and fills it in one transaction.
 func copyIntoPostgres(ctx context.Context, to string, fill func(*tx) error) (string, error) {
-	d, err := connectPostgres(to)
+	d, err := connectEmpty(to)
 	if err != nil {
 		return "", err
 	}

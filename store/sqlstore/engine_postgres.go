@@ -24,6 +24,9 @@ type postgresEngine struct {
 	// addr is host:port of the server, user and database the login: what
 	// a connection error names.
 	addr, user, database string
+	// empty is set for init and copy-tenant, which write a database that
+	// holds no tenant yet: there is no table to queue on.
+	empty bool
 }
 
 // SQLSTATEs the engine acts on (https://www.postgresql.org/docs/15/errcodes-appendix.html).
@@ -38,6 +41,8 @@ const (
 	pgDiskFull             = "53100"
 	pgTooManyConnections   = "53300"
 	pgQueryCanceled        = "57014"
+	pgLockNotAvailable     = "55P03"
+	pgUndefinedTable       = "42P01"
 )
 
 // RedactURL shows a PostgreSQL URL with its password, in the user part or
@@ -86,15 +91,31 @@ func connectPostgres(dsn string) (*DB, error) {
 	if strings.HasPrefix(cfg.Host, "/") {
 		eng.addr = fmt.Sprintf("%s/.s.PGSQL.%d", cfg.Host, cfg.Port)
 	}
+	// A command is one short process: a statement cache would pay a
+	// round trip to prepare each statement it runs once. Exec sends each
+	// statement with its parameters in one round trip, typed from Go.
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	db := stdlib.OpenDB(*cfg)
 	db.SetMaxIdleConns(2)
 	return &DB{db: db, eng: eng, where: where}, nil
 }
 
+// connectEmpty connects to a database that holds no tenant yet.
+func connectEmpty(dsn string) (*DB, error) {
+	d, err := connectPostgres(dsn)
+	if err != nil {
+		return nil, err
+	}
+	eng := d.eng.(postgresEngine)
+	eng.empty = true
+	d.eng = eng
+	return d, nil
+}
+
 // initPostgres creates the schema and the tenant in one transaction: a
 // failure, or a dry run, leaves the database as it was.
 func initPostgres(ctx context.Context, dsn string, opts store.InitOptions, force bool) (*store.InitResult, error) {
-	d, err := connectPostgres(dsn)
+	d, err := connectEmpty(dsn)
 	if err != nil {
 		return nil, err
 	}
@@ -159,8 +180,36 @@ func (postgresEngine) beginRead(ctx context.Context, conn *sql.Conn) error {
 	return err
 }
 
-func (postgresEngine) beginWrite(ctx context.Context, conn *sql.Conn) error {
-	_, err := conn.ExecContext(ctx, "BEGIN ISOLATION LEVEL SERIALIZABLE")
+// writeLockWait is how long a write waits for the one before it, as
+// SQLite's busy timeout: past it, the command says the tenant stayed busy.
+const writeLockWait = "30s"
+
+// beginWrite queues the tenant's writers, then begins. SERIALIZABLE alone
+// keeps every rule, but writers of one pool (every assign reads the pool's
+// count, then writes it) conflict so often that eight at once aborted one
+// attempt in two and could exhaust the retries. LOCK TABLE comes before
+// any query, so the transaction's snapshot is taken once the writer ahead
+// has committed: queued writers see each other's work and do not conflict.
+// Reads take no lock and never wait. The lock is a table lock of the
+// transaction, released at its end, not an advisory lock.
+func (e postgresEngine) beginWrite(ctx context.Context, conn *sql.Conn) error {
+	if _, err := conn.ExecContext(ctx, "BEGIN ISOLATION LEVEL SERIALIZABLE"); err != nil {
+		return err
+	}
+	if e.empty {
+		return nil
+	}
+	if _, err := conn.ExecContext(ctx, "SET LOCAL lock_timeout = '"+writeLockWait+"'"); err != nil {
+		return err
+	}
+	_, err := conn.ExecContext(ctx, "LOCK TABLE commercectl_schema IN EXCLUSIVE MODE")
+	if pgCode(err) == pgUndefinedTable {
+		// No tenant here: the caller's first query says so.
+		_, err = conn.ExecContext(ctx, "ROLLBACK")
+		if err == nil {
+			_, err = conn.ExecContext(ctx, "BEGIN ISOLATION LEVEL SERIALIZABLE")
+		}
+	}
 	return err
 }
 
@@ -287,6 +336,8 @@ func (e postgresEngine) wrap(where string, err error) error {
 		return store.Errorf(store.EINTERNAL, "the server of %s has no space left", where)
 	case pgTooManyConnections:
 		return store.Errorf(store.EINTERNAL, "PostgreSQL at %s has no connection left for %s; try again", e.addr, e.user)
+	case pgLockNotAvailable:
+		return store.Errorf(store.EINTERNAL, "%s stayed locked by another commercectl for too long; try again", where)
 	case pgQueryCanceled:
 		return store.Errorf(store.EINTERNAL, "PostgreSQL at %s canceled the statement: %s", e.addr, pgMessage(err))
 	}
