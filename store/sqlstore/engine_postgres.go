@@ -42,6 +42,7 @@ const (
 	pgTooManyConnections   = "53300"
 	pgQueryCanceled        = "57014"
 	pgLockNotAvailable     = "55P03"
+	pgUniqueViolation      = "23505"
 	pgUndefinedTable       = "42P01"
 )
 
@@ -285,14 +286,31 @@ func (postgresEngine) copyIn(t *tx, name, cols string, names []string, src rowSo
 		n, err = c.Conn().CopyFrom(t.ctx, pgx.Identifier{name}, names, src)
 		return err
 	})
-	if err != nil {
-		return n, err
-	}
-	// A temporary table is never analyzed by autovacuum: without its
-	// statistics the planner takes a million rows for a few.
-	_, err = t.ExecContext(t.ctx, "ANALYZE "+name)
 	return n, err
 }
+
+// queryRaw runs query on the transaction's own pgx connection.
+func (postgresEngine) queryRaw(t *tx, query string, args []any, each func([][]byte) error) error {
+	return t.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("not a pgx connection")
+		}
+		rows, err := c.Conn().Query(t.ctx, rebindDollar(query), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := each(rows.RawValues()); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+func (postgresEngine) uniqueViolation(err error) bool { return pgCode(err) == pgUniqueViolation }
 
 // pgText declares the text columns of a scratch table COLLATE "C", as the
 // tenant's tables are: a join between two collations cannot use the

@@ -44,26 +44,35 @@ func (d *DB) ExportUsers(ctx context.Context, f store.ExportFilter, fn func(*sto
 			q += ` AND s.kind <> ?`
 			args = append(args, store.KindCentral)
 		}
-		rows, err := t.QueryContext(t.ctx, q+` ORDER BY l.id`, args...)
+		var r store.ExportRow
+		each := func(raw [][]byte) error {
+			r.UPN, r.DisplayName, r.Department, r.ProductID, r.ProductName = raw[0], raw[1], raw[2], raw[3], raw[4]
+			r.SubscriptionID, r.Purchaser, r.AssignedAt, r.DisabledPlans = raw[5], raw[6], raw[7], raw[8]
+			return fn(&r)
+		}
+		q += ` ORDER BY l.id`
+		if rr, ok := t.eng.(rawRower); ok {
+			return rr.queryRaw(t, q, args, each)
+		}
+		rows, err := t.QueryContext(t.ctx, q, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		var (
-			r   store.ExportRow
-			raw [9]sql.RawBytes
-		)
+		var raw [9]sql.RawBytes
 		dest := make([]any, len(raw))
 		for i := range raw {
 			dest[i] = &raw[i]
 		}
+		cells := make([][]byte, len(raw))
 		for rows.Next() {
 			if err := rows.Scan(dest...); err != nil {
 				return err
 			}
-			r.UPN, r.DisplayName, r.Department, r.ProductID, r.ProductName = raw[0], raw[1], raw[2], raw[3], raw[4]
-			r.SubscriptionID, r.Purchaser, r.AssignedAt, r.DisabledPlans = raw[5], raw[6], raw[7], raw[8]
-			if err := fn(&r); err != nil {
+			for i := range raw {
+				cells[i] = raw[i]
+			}
+			if err := each(cells); err != nil {
 				return err
 			}
 		}

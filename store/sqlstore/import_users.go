@@ -442,37 +442,25 @@ func (t *tx) importStaged(cp copier, chunks <-chan importChunk, res *store.Impor
 		}
 		return nil, err
 	}
-	bad := src.bad
-	// A UPN the tenant has, and a UPN met earlier in the file.
-	rows, err := t.QueryContext(t.ctx, `SELECT s.line, s.upn, 'tenant' FROM import_stage s JOIN users u ON u.upn_key = s.upn_key
-		UNION ALL
-		SELECT s.line, s.upn, 'file' FROM import_stage s JOIN (SELECT upn_key, min(line) AS first FROM import_stage GROUP BY upn_key HAVING count(*) > 1) f
-			ON f.upn_key = s.upn_key AND s.line > f.first
-		WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.upn_key = s.upn_key)`)
-	if err != nil {
+	if len(src.bad) > 0 {
+		// Nothing goes in: every bad line is reported, duplicates too.
+		dups, err := t.stagedDuplicates()
+		return append(src.bad, dups...), err
+	}
+	// Most files add only new users: the insert is tried first, and the
+	// lines of the duplicates are looked for only when the unique index
+	// refuses one.
+	if _, err := t.ExecContext(t.ctx, `SAVEPOINT import_users`); err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var (
-			line       int
-			upn, where string
-		)
-		if err := rows.Scan(&line, &upn, &where); err != nil {
-			rows.Close()
+	r, err := t.ExecContext(t.ctx, `INSERT INTO users (upn, upn_key, display_name, department, created_at)
+		SELECT upn, upn_key, display_name, department, ? FROM import_stage`, fmtTime(t.now))
+	if cp.uniqueViolation(err) {
+		if _, err := t.ExecContext(t.ctx, `ROLLBACK TO SAVEPOINT import_users`); err != nil {
 			return nil, err
 		}
-		msg := "duplicate UPN " + upn + " (the tenant already has it, whatever the case)"
-		if where == "file" {
-			msg = "duplicate UPN " + upn + " (earlier in the file, whatever the case)"
-		}
-		bad = append(bad, store.ImportLineError{Line: line, Error: msg})
+		return t.stagedDuplicates()
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(bad) > 0 {
-		return bad, err
-	}
-	r, err := t.ExecContext(t.ctx, `INSERT INTO users (upn, upn_key, display_name, department, created_at)
-		SELECT upn, upn_key, display_name, department, ? FROM import_stage ORDER BY line`, fmtTime(t.now))
 	if err != nil {
 		return nil, err
 	}
@@ -514,6 +502,39 @@ func (t *tx) importStaged(cp copier, chunks <-chan importChunk, res *store.Impor
 		roleArgs = roleArgs[k:]
 	}
 	return nil, nil
+}
+
+// stagedDuplicates finds the lines of the staged file whose UPN the tenant
+// has, or that an earlier line has.
+func (t *tx) stagedDuplicates() ([]store.ImportLineError, error) {
+	if err := t.eng.scratchFilled(t.ctx, t.querier, "import_stage"); err != nil {
+		return nil, err
+	}
+	rows, err := t.QueryContext(t.ctx, `SELECT s.line, s.upn, 'tenant' FROM import_stage s JOIN users u ON u.upn_key = s.upn_key
+		UNION ALL
+		SELECT s.line, s.upn, 'file' FROM import_stage s JOIN (SELECT upn_key, min(line) AS first FROM import_stage GROUP BY upn_key HAVING count(*) > 1) f
+			ON f.upn_key = s.upn_key AND s.line > f.first
+		WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.upn_key = s.upn_key)`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var bad []store.ImportLineError
+	for rows.Next() {
+		var (
+			line       int
+			upn, where string
+		)
+		if err := rows.Scan(&line, &upn, &where); err != nil {
+			return nil, err
+		}
+		msg := "duplicate UPN " + upn + " (the tenant already has it, whatever the case)"
+		if where == "file" {
+			msg = "duplicate UPN " + upn + " (earlier in the file, whatever the case)"
+		}
+		bad = append(bad, store.ImportLineError{Line: line, Error: msg})
+	}
+	return bad, rows.Err()
 }
 
 // chunkSource hands the parser's rows to a copier one by one, and keeps
