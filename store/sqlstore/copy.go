@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -82,6 +83,14 @@ func copyTable(src, dst *tx, table string, copied func(int)) error {
 	cols, err := rows.Columns()
 	if err != nil {
 		return err
+	}
+	if cp, ok := dst.eng.(copier); ok {
+		src := &rowsSource{rows: rows, n: len(cols), copied: copied}
+		if _, err := cp.copyIn(dst, table, "", cols, src); err != nil {
+			return fmt.Errorf("copy %s: %w", table, err)
+		}
+		copied(src.pending)
+		return nil
 	}
 	insert := func(args []any) error {
 		n := len(args) / len(cols)
@@ -217,3 +226,43 @@ func copyIntoFile(ctx context.Context, path string, fill func(*tx) error) (strin
 	}
 	return path, nil
 }
+
+// rowsSource hands the rows of a query to a copier.
+type rowsSource struct {
+	rows *sql.Rows
+	n    int
+	vals []any
+	err  error
+	// copied hears of the rows read, copyBatch at a time (the progress).
+	copied  func(int)
+	pending int
+}
+
+func (s *rowsSource) Next() bool {
+	if !s.rows.Next() {
+		s.err = s.rows.Err()
+		return false
+	}
+	vals := make([]any, s.n)
+	ptrs := make([]any, s.n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if s.err = s.rows.Scan(ptrs...); s.err != nil {
+		return false
+	}
+	for i, v := range vals {
+		if b, ok := v.([]byte); ok {
+			vals[i] = string(b)
+		}
+	}
+	s.vals = vals
+	if s.pending++; s.pending == copyBatch {
+		s.copied(s.pending)
+		s.pending = 0
+	}
+	return true
+}
+
+func (s *rowsSource) Values() ([]any, error) { return s.vals, nil }
+func (s *rowsSource) Err() error             { return s.err }

@@ -130,7 +130,8 @@ func (r rebinder) PrepareContext(ctx context.Context, query string) (*sql.Stmt, 
 // stream into a scratch table of the transaction far faster than INSERTs.
 type copier interface {
 	// copyIn creates the scratch table name (cols, as in CREATE TABLE) and
-	// loads the rows of src into its columns names.
+	// loads the rows of src into its columns names; with no cols, name is
+	// a table of the tenant, and the rows go straight into it.
 	copyIn(t *tx, name, cols string, names []string, src rowSource) (int64, error)
 	// uniqueViolation reports the error of a statement a unique index refused.
 	uniqueViolation(err error) bool

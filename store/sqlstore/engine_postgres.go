@@ -273,8 +273,10 @@ func (postgresEngine) scratchFilled(ctx context.Context, q querier, name string)
 
 // copyIn streams src with COPY through the connection of the transaction.
 func (postgresEngine) copyIn(t *tx, name, cols string, names []string, src rowSource) (int64, error) {
-	if _, err := t.ExecContext(t.ctx, "CREATE TEMP TABLE "+name+" ("+pgText(cols)+") ON COMMIT DROP"); err != nil {
-		return 0, err
+	if cols != "" {
+		if _, err := t.ExecContext(t.ctx, "CREATE TEMP TABLE "+name+" ("+pgText(cols)+") ON COMMIT DROP"); err != nil {
+			return 0, err
+		}
 	}
 	var n int64
 	err := t.conn.Raw(func(dc any) error {
