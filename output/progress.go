@@ -36,7 +36,9 @@ func (p *Progress) Set(n int) {
 // at most ten times a second.
 func (p *Progress) SetOf(n, total int) {
 	now := time.Now()
-	if now.Sub(p.last) < 100*time.Millisecond || total <= 0 {
+	// Nothing before a quarter of a second: a rate and a time left worked
+	// out from the first rows say nothing.
+	if now.Sub(p.last) < 100*time.Millisecond || now.Sub(p.start) < 250*time.Millisecond || total <= 0 {
 		return
 	}
 	p.last = now
