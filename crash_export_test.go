@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/commercectl/commercectl/store/sqlstore"
 )
 
 // TestCrashExportUsers kills export-users --out FILE of 200,000 licenses
@@ -20,7 +22,9 @@ import (
 // with an older FILE in place. FILE must then be absent, still the old
 // file, or the complete export (byte for byte the export of a run left to
 // finish): never a part of it. A killed export may leave its temporary
-// file, .FILE.*.tmp beside FILE; each one is reported.
+// file, .FILE.*.tmp beside FILE; each one is reported. It runs on both
+// engines: on PostgreSQL on a copy of the tenant (copy-tenant), whose
+// export must be byte for byte the file's.
 func TestCrashExportUsers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and a tenant of 200,000 licensed users")
@@ -34,6 +38,16 @@ func TestCrashExportUsers(t *testing.T) {
 	num := strconv.Itoa(n)
 	runGentenant(t, "tenant", "-users", num, "-licensed", num, "-per-sub", "200", "-central", "100", db)
 
+	onEachEngine(t, db, func(t *testing.T, tenant string) {
+		exportUsersKilled(t, bin, env, tenant, db, n, points)
+	})
+}
+
+// exportUsersKilled is TestCrashExportUsers on one engine's tenant, of n
+// licenses; orig is the SQLite file it was copied from, when it is a copy,
+// whose export it must be byte for byte.
+func exportUsersKilled(t *testing.T, bin string, env []string, db, orig string, n, points int) {
+	dir := t.TempDir()
 	ref := filepath.Join(dir, "full", "users.csv")
 	if err := os.Mkdir(filepath.Dir(ref), 0o755); err != nil {
 		t.Fatal(err)
@@ -50,6 +64,19 @@ func TestCrashExportUsers(t *testing.T) {
 		t.Fatalf("export of %d licenses: %d lines", n, lines)
 	}
 	b = nil
+	if db != orig {
+		// A copy exports what its original does.
+		file := filepath.Join(dir, "orig.csv")
+		run(t, bin, env, "--db", orig, "--as", interactiveAdmin, "export-users", "--out", file)
+		o, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sha256.Sum256(o) != refSum {
+			t.Fatalf("the export of %s (%d bytes) is not that of the SQLite tenant it was copied from (%d bytes)", sqlstore.RedactURL(db), refSize, len(o))
+		}
+		os.Remove(file)
+	}
 	if tmp := exportTemps(t, ref); len(tmp) > 0 {
 		t.Fatalf("an export left to finish left %v", tmp)
 	}

@@ -4,25 +4,35 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/commercectl/commercectl/internal/pgtest"
+	"github.com/commercectl/commercectl/store/sqlstore"
 )
 
 // crashOp is a command under test: a fresh copy of orig for each kill
 // point, then the state it leaves.
 type crashOp[S comparable] struct {
-	name   string   // for the log
-	dir    string   // where the copies go
-	orig   string   // the tenant before it, closed and checkpointed (no -wal)
+	name string // for the log
+	dir  string // where the copies go
+	// orig is the tenant before it: a file, closed and checkpointed (no
+	// -wal), or a database on the throwaway PostgreSQL server that nothing
+	// is connected to (pgTenant), which each kill point clones.
+	orig   string
 	args   []string // the command after --db DB --as admin
 	points int
 	// state reads what the operation changes: equal states are the same
@@ -38,14 +48,28 @@ type crashOp[S comparable] struct {
 // each kill it runs commercectl doctor (exit 0 required), checks integrity
 // and foreign keys, and requires the state to be the one before (none) or
 // the one the full run left (whole).
+//
+// On PostgreSQL the client dies, not the server: the server rolls back
+// what the killed client left uncommitted once it notices the connection
+// gone, which may be when its current statement ends. The state is read
+// only after the server has ended that connection (pgWaitGone), so that
+// what it reads is final.
 func runCrash[S comparable](t *testing.T, op crashOp[S]) {
 	t.Helper()
 	bin := commercectlBin(t)
 	env := interactiveEnv(op.dir)
 	before := op.state(t, op.orig)
+	pg := sqlstore.IsURL(op.orig)
+	fresh := func(name string) string {
+		if pg {
+			return pgClone(t, op.orig)
+		}
+		db := filepath.Join(op.dir, name)
+		copyDB(t, op.orig, db)
+		return db
+	}
 
-	full := filepath.Join(op.dir, "full.db")
-	copyDB(t, op.orig, full)
+	full := fresh("full.db")
 	cmd := append([]string{"--db", full, "--as", interactiveAdmin}, op.args...)
 	start := time.Now()
 	run(t, bin, env, cmd...)
@@ -54,21 +78,28 @@ func runCrash[S comparable](t *testing.T, op crashOp[S]) {
 	checkDB(t, full)
 	after := op.state(t, full)
 	op.whole(t, before, after)
-	removeDB(full)
+	removeDB(t, full)
 	t.Logf("%s: a run to the end took %s", op.name, took.Round(time.Millisecond))
 
 	outcomes := map[string]int{}
 	where := map[string]int{}
 	for i, delay := range crashDelays(took, op.points) {
-		db := filepath.Join(op.dir, fmt.Sprintf("kill%d.db", i))
-		copyDB(t, op.orig, db)
+		db := fresh(fmt.Sprintf("kill%d.db", i))
 		cmd[1] = db
 		var at string
-		killed := killAfter(t, bin, env, delay, func() { at = writerAt(t, db) }, cmd...)
+		probe := func() { at = writerAt(t, db) }
+		if pg {
+			probe = func() { at = pgWriterAt(t, db) }
+		}
+		killed := killAfter(t, bin, env, delay, probe, cmd...)
 		// What the killed process had written to the log, before anything
-		// opens the database again.
+		// opens the database again; on PostgreSQL, how long the server
+		// took to end the killed client's connection.
 		var wal int64
-		if st, err := os.Stat(db + "-wal"); err == nil {
+		var gone time.Duration
+		if pg {
+			gone = pgWaitGone(t, db)
+		} else if st, err := os.Stat(db + "-wal"); err == nil {
 			wal = st.Size()
 		}
 		crashDoctor(t, bin, env, db)
@@ -87,10 +118,12 @@ func runCrash[S comparable](t *testing.T, op crashOp[S]) {
 		case !killed:
 			at = atExited
 		case at == atNotOpen && got == "whole":
-			// SQLite removes the -shm when its last connection closes.
+			// SQLite removes the -shm when its last connection closes; the
+			// server ends a connection when its client closes it.
 			at = atClosed
 		case at == atInside && got == "whole":
-			// Its commit record was in the log, the lock not yet released.
+			// Its commit record was in the log, the lock not yet released;
+			// or the server committed between the probe and the signal.
 			at = atCommit
 		case at == "" && got == "none":
 			at = atBefore
@@ -105,8 +138,11 @@ func runCrash[S comparable](t *testing.T, op crashOp[S]) {
 		if killed && wal > 0 {
 			how += fmt.Sprintf(" (%s in the WAL)", mb(wal))
 		}
+		if killed && gone > 0 {
+			how += fmt.Sprintf(" (the server ended its connection %s later)", gone.Round(time.Millisecond))
+		}
 		t.Logf("  after %s: %s; %s; doctor ok", delay.Round(time.Millisecond), how, got)
-		removeDB(db)
+		removeDB(t, db)
 	}
 	var places []string
 	for _, at := range []string{atNotOpen, atBefore, atInside, atCommit, atAfter, atClosed, atExited} {
@@ -230,8 +266,14 @@ func runGentenant(t *testing.T, args ...string) {
 
 func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }
 
-// removeDB removes a database and what a killed process left beside it.
-func removeDB(path string) {
+// removeDB removes a database and what a killed process left beside it,
+// or drops a PostgreSQL database now rather than when the test ends.
+func removeDB(t *testing.T, path string) {
+	t.Helper()
+	if sqlstore.IsURL(path) {
+		pgDrop(t, path)
+		return
+	}
 	for _, s := range []string{"", "-wal", "-shm"} {
 		os.Remove(path + s)
 	}
@@ -246,5 +288,137 @@ func copyDB(t *testing.T, from, to string) {
 	}
 	if err := os.WriteFile(to, b, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// onEachEngine runs fn as the subtests sqlite and postgres, as
+// forEachEngine does, on the tenant prepared in the SQLite file orig
+// (gentenant writes only those): the file itself, or a copy of it on the
+// throwaway PostgreSQL server (pgTenant). The postgres subtest skips
+// without a server, and fails under CI=true.
+func onEachEngine(t *testing.T, orig string, fn func(t *testing.T, tenant string)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, orig) })
+	t.Run("postgres", func(t *testing.T) {
+		pgtest.URL(t)
+		fn(t, pgTenant(t, orig))
+	})
+}
+
+// pgTenant is a new database on the throwaway PostgreSQL server holding
+// the tenant of the SQLite file from, copied by the real binary's
+// copy-tenant. The database is dropped when t ends.
+func pgTenant(t *testing.T, from string) string {
+	t.Helper()
+	to := pgtest.NewDatabase(t)
+	cmd := exec.Command(commercectlBin(t), "copy-tenant", "--db", from, "--to", to, "--as", interactiveAdmin)
+	cmd.Env = interactiveEnv(filepath.Dir(from))
+	start := time.Now()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("copy-tenant --db %s --to %s: %v\n%s", from, to, err, out)
+	}
+	t.Logf("copy-tenant of %s to PostgreSQL took %s", filepath.Base(from), time.Since(start).Round(time.Millisecond))
+	return to
+}
+
+var (
+	pgAdminOnce sync.Once
+	pgAdminDB   *sql.DB
+	pgAdminErr  error
+	pgCloneSeq  atomic.Int64
+)
+
+// pgAdmin is a connection to the throwaway server's own database, from
+// which the tests clone, drop and watch theirs.
+func pgAdmin(t testing.TB) *sql.DB {
+	t.Helper()
+	base := pgtest.URL(t)
+	pgAdminOnce.Do(func() {
+		pgAdminDB, pgAdminErr = sql.Open("pgx", base)
+		if pgAdminErr == nil {
+			pgAdminDB.SetMaxOpenConns(4)
+		}
+	})
+	if pgAdminErr != nil {
+		t.Fatal(pgAdminErr)
+	}
+	return pgAdminDB
+}
+
+// pgName is the name of the database a PostgreSQL URL names.
+func pgName(t testing.TB, dsn string) string {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimPrefix(u.Path, "/")
+}
+
+// pgClone is a new database that is a copy of the database at tmpl, made
+// by the server (CREATE DATABASE ... TEMPLATE: a copy of its files, much
+// quicker than copy-tenant for a tenant of 50,000 users), dropped when t
+// ends. Nothing may be connected to tmpl (the server waits a few seconds
+// for connections just closed to go).
+func pgClone(t testing.TB, tmpl string) string {
+	t.Helper()
+	name := fmt.Sprintf("cc_%d_clone_%d", os.Getpid(), pgCloneSeq.Add(1))
+	db := pgAdmin(t)
+	if _, err := db.Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + pgName(t, tmpl)); err != nil {
+		t.Fatalf("create database %s from %s: %v", name, pgName(t, tmpl), err)
+	}
+	dsn := pgtest.WithDatabase(pgtest.URL(t), name)
+	t.Cleanup(func() { pgDrop(t, dsn) })
+	return dsn
+}
+
+// pgDrop drops the database at dsn, if it is still there.
+func pgDrop(t testing.TB, dsn string) {
+	t.Helper()
+	name := pgName(t, dsn)
+	if _, err := pgAdmin(t).Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
+		t.Errorf("drop database %s: %v", name, err)
+	}
+}
+
+// pgWriterAt says, from the server's view (pg_stat_activity), where the
+// one client of the database at dsn is: not connected (atNotOpen; or no
+// more, after closing it, as the outcome tells), in a transaction that
+// has written (its backend holds a transaction id, which a transaction
+// takes at its first write and keeps to its commit: atInside), or outside
+// one ("").
+func pgWriterAt(t *testing.T, dsn string) string {
+	var conns, writing int
+	err := pgAdmin(t).QueryRow(`SELECT count(*), count(backend_xid) FROM pg_stat_activity
+		WHERE datname = $1 AND backend_type = 'client backend'`, pgName(t, dsn)).Scan(&conns, &writing)
+	switch {
+	case err != nil:
+		t.Fatal(err)
+	case conns == 0:
+		return atNotOpen
+	case writing > 0:
+		return atInside
+	}
+	return ""
+}
+
+// pgWaitGone waits until the server has ended every connection to the
+// database at dsn, which it does, rolling back what was not committed,
+// once it notices that the client is gone, and returns how long that took.
+func pgWaitGone(t *testing.T, dsn string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for {
+		var conns int
+		if err := pgAdmin(t).QueryRow(`SELECT count(*) FROM pg_stat_activity
+			WHERE datname = $1 AND backend_type = 'client backend'`, pgName(t, dsn)).Scan(&conns); err != nil {
+			t.Fatal(err)
+		}
+		if conns == 0 {
+			return time.Since(start)
+		}
+		if time.Since(start) > time.Minute {
+			t.Fatalf("a minute after its client was killed the server still has %d connection(s) to %s", conns, pgName(t, dsn))
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

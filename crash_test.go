@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/commercectl/commercectl/store/sqlstore"
 )
 
 // The crash tests kill (SIGKILL) commercectl at points spread over a bulk
@@ -23,9 +25,15 @@ import (
 // operation or none of it. export-users --out is killed the same way and
 // must never leave a half-written FILE under its name.
 //
-// make test runs a short variant (28 kill points, well under a minute on a
-// quiet 2-core machine); COMMERCECTL_STRESS=1 runs more kill points on
-// bigger tenants (72 kill points, a few minutes).
+// Each test runs on both engines (subtests sqlite and postgres). On
+// PostgreSQL it is the client that is killed: the tenant, prepared as a
+// file by gentenant, is copied to the throwaway server with copy-tenant,
+// each kill point works on a clone of that copy (pgClone), and the server
+// must then hold the whole operation or none of it, as the file must.
+//
+// make test runs a short variant (28 kill points an engine, well under a
+// minute on a quiet 2-core machine for SQLite); COMMERCECTL_STRESS=1 runs
+// more kill points on bigger tenants (72 kill points, a few minutes).
 
 // killSub and killTarget are the subscriptions of the takeover under test:
 // the one self-service subscription of gentenant's tenant, and its central
@@ -65,23 +73,25 @@ func TestCrashImportUsers(t *testing.T) {
 	if err := os.WriteFile(csv, bytes.ReplaceAll(b, []byte("@contoso.com"), []byte("@fabrikam.com")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	runCrash(t, crashOp[importState]{
-		name:   fmt.Sprintf("import-users %d rows", n),
-		dir:    dir,
-		orig:   orig,
-		args:   []string{"import-users", csv},
-		points: crashSize(8, 20),
-		state:  readImportState,
-		whole: func(t *testing.T, before, after importState) {
-			want := before
-			want.users += n
-			want.imported += n
-			want.maxID += n
-			want.audit++
-			if after != want {
-				t.Fatalf("import left to finish: %+v, want %+v", after, want)
-			}
-		},
+	onEachEngine(t, orig, func(t *testing.T, tenant string) {
+		runCrash(t, crashOp[importState]{
+			name:   fmt.Sprintf("import-users %d rows", n),
+			dir:    t.TempDir(),
+			orig:   tenant,
+			args:   []string{"import-users", csv},
+			points: crashSize(8, 20),
+			state:  readImportState,
+			whole: func(t *testing.T, before, after importState) {
+				want := before
+				want.users += n
+				want.imported += n
+				want.maxID += n
+				want.audit++
+				if after != want {
+					t.Fatalf("import left to finish: %+v, want %+v", after, want)
+				}
+			},
+		})
 	})
 }
 
@@ -131,24 +141,26 @@ func TestCrashTakeover(t *testing.T) {
 	orig := filepath.Join(dir, "tenant.db")
 	num := strconv.Itoa(n)
 	runGentenant(t, "tenant", "-users", num, "-licensed", num, "-per-sub", num, "-central", num, orig)
-	checkDB(t, orig)
-	before := readKillState(t, orig)
-	if before.sub != n || before.target != 0 || before.canceled || before.told != 0 {
-		t.Fatalf("generated tenant: %+v, want %d licenses on %s and none on %s", before, n, killSub, killTarget)
-	}
-	runCrash(t, crashOp[killState]{
-		name:   fmt.Sprintf("takeover-subscription --move-to-subscription, %d users", n),
-		dir:    dir,
-		orig:   orig,
-		args:   []string{"takeover-subscription", killSub, "--move-to-subscription", killTarget},
-		points: crashSize(8, 20),
-		// runCrash checks integrity and foreign keys itself.
-		state: func(t *testing.T, path string) killState { return readKillState(t, path) },
-		whole: func(t *testing.T, before, after killState) {
-			if got := judge(t, after, before, n); got != "whole" {
-				t.Fatalf("a move left to finish left %s of it", got)
-			}
-		},
+	onEachEngine(t, orig, func(t *testing.T, tenant string) {
+		checkDB(t, tenant)
+		before := readKillState(t, tenant)
+		if before.sub != n || before.target != 0 || before.canceled || before.told != 0 {
+			t.Fatalf("generated tenant: %+v, want %d licenses on %s and none on %s", before, n, killSub, killTarget)
+		}
+		runCrash(t, crashOp[killState]{
+			name:   fmt.Sprintf("takeover-subscription --move-to-subscription, %d users", n),
+			dir:    t.TempDir(),
+			orig:   tenant,
+			args:   []string{"takeover-subscription", killSub, "--move-to-subscription", killTarget},
+			points: crashSize(8, 20),
+			// runCrash checks integrity and foreign keys itself.
+			state: func(t *testing.T, path string) killState { return readKillState(t, path) },
+			whole: func(t *testing.T, before, after killState) {
+				if got := judge(t, after, before, n); got != "whole" {
+					t.Fatalf("a move left to finish left %s of it", got)
+				}
+			},
+		})
 	})
 }
 
@@ -180,25 +192,51 @@ func TestCrashApplyPolicies(t *testing.T) {
 	if err := os.WriteFile(file, []byte(flipped), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	runCrash(t, crashOp[policyState]{
-		name:   fmt.Sprintf("apply-policies, %d changes", entries),
-		dir:    dir,
-		orig:   orig,
-		args:   []string{"apply-policies", "-f", file},
-		points: crashSize(6, 16),
-		state:  readPolicyState,
-		whole: func(t *testing.T, before, after policyState) {
-			products := before.enabled + before.disabled + before.trials
-			if after.enabled != before.disabled+before.trials || after.disabled != before.enabled || after.trials != 0 ||
-				after.def == before.def || after.offerTypes == before.offerTypes || after.notifications != before.notifications ||
-				after.audit != before.audit+entries {
-				t.Fatalf("apply-policies left to finish:\n before %+v\n after  %+v\nwant every value flipped and %d audit rows", before, after, entries)
+	onEachEngine(t, orig, func(t *testing.T, tenant string) {
+		if sqlstore.IsURL(tenant) {
+			// The copy holds the same policies: it exports the same file.
+			if got := string(run(t, bin, env, "--db", tenant, "--as", interactiveAdmin, "export-policies")); got != exported {
+				t.Fatalf("export-policies of the PostgreSQL copy differs from the SQLite tenant's:\n%s", firstDiff(exported, got))
 			}
-			if entries < products+2 {
-				t.Fatalf("the file changes %d entries, the tenant has %d products", entries, products)
-			}
-		},
+		}
+		runCrash(t, crashOp[policyState]{
+			name:   fmt.Sprintf("apply-policies, %d changes", entries),
+			dir:    t.TempDir(),
+			orig:   tenant,
+			args:   []string{"apply-policies", "-f", file},
+			points: crashSize(6, 16),
+			state:  readPolicyState,
+			whole: func(t *testing.T, before, after policyState) {
+				products := before.enabled + before.disabled + before.trials
+				if after.enabled != before.disabled+before.trials || after.disabled != before.enabled || after.trials != 0 ||
+					after.def == before.def || after.offerTypes == before.offerTypes || after.notifications != before.notifications ||
+					after.audit != before.audit+entries {
+					t.Fatalf("apply-policies left to finish:\n before %+v\n after  %+v\nwant every value flipped and %d audit rows", before, after, entries)
+				}
+				if entries < products+2 {
+					t.Fatalf("the file changes %d entries, the tenant has %d products", entries, products)
+				}
+			},
+		})
 	})
+}
+
+// firstDiff shows the first line where two texts differ.
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			return fmt.Sprintf("line %d:\n want %q\n got  %q", i+1, wl, gl)
+		}
+	}
+	return "(no difference)"
 }
 
 // policyState is what apply-policies changes.
@@ -319,13 +357,13 @@ func readKillState(t *testing.T, path string) killState {
 	var s killState
 	var canceled sql.NullString
 	if err := db.QueryRow(`SELECT
-		(SELECT count(*) FROM licenses WHERE subscription_id = ?),
-		(SELECT count(*) FROM licenses WHERE subscription_id = ?),
+		(SELECT count(*) FROM licenses WHERE subscription_id = $1),
+		(SELECT count(*) FROM licenses WHERE subscription_id = $2),
 		s.canceled_at, coalesce(s.cancel_reason, ''), u.upn,
 		(SELECT count(*) FROM notifications WHERE to_upn = u.upn AND kind = 'subscription-taken-over'),
 		(SELECT count(*) FROM notifications),
 		(SELECT count(*) FROM audit_log)
-		FROM subscriptions s JOIN users u ON u.id = s.purchaser_id WHERE s.id = ?`, killSub, killTarget, killSub).
+		FROM subscriptions s JOIN users u ON u.id = s.purchaser_id WHERE s.id = $3`, killSub, killTarget, killSub).
 		Scan(&s.sub, &s.target, &canceled, &s.reason, &s.purchaser, &s.told, &s.notifications, &s.audit); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

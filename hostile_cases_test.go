@@ -137,6 +137,15 @@ func sqliteNotTenant(t *testing.T, h *hostileEnv) {
 	}
 }
 
+// Why a case runs on SQLite only (hostileCase.sqliteOnly).
+const (
+	ownFile    = "--db names a file of the case's own: the case's tenant, of either engine, plays no part"
+	tenantFile = "the tenant is a file only on SQLite"
+	tenantWAL  = "the write-ahead log beside the tenant is SQLite's"
+	tenantMode = "the mode of the tenant's file and directory"
+	tenantDisk = "RLIMIT_FSIZE limits the client's writes: on PostgreSQL the server writes the tenant"
+)
+
 func hostileCases() []hostileCase {
 	var (
 		users1MB    = strings.Repeat("a", 1<<20)
@@ -481,7 +490,7 @@ func hostileCases() []hostileCase {
 		hostileCase{name: "a directory", args: []string{"list-users", "--config", "$DIR/cfgdir"}, code: 2, msg: "is a directory",
 			setup: func(t *testing.T, h *hostileEnv) { os.Mkdir(filepath.Join(h.dir, "cfgdir"), 0o755) }},
 		hostileCase{name: "--config missing", args: []string{"list-users", "--config", "$DIR/nosuch/config.yaml"}, code: 3, msg: "does not exist"},
-		hostileCase{name: "--config the tenant database", args: []string{"list-users", "--config", "$DB"}, code: 2, msg: "not valid YAML"},
+		hostileCase{name: "--config the tenant database", sqliteOnly: tenantFile, args: []string{"list-users", "--config", "$DB"}, code: 2, msg: "not valid YAML"},
 		hostileCase{name: "connect --config not YAML is not overwritten", args: []string{"connect", "--as", interactiveAdmin, "--config", "$DIR/cfg.yaml"}, code: 2,
 			setup: fileWith("cfg.yaml", []byte(": : :\n"))},
 	)
@@ -490,44 +499,44 @@ func hostileCases() []hostileCase {
 	// tenant_baddb.txtar has the messages): invalid input 2, a damaged tenant
 	// an unexpected failure 1, a missing one 3.
 	add("database",
-		hostileCase{name: "--db a directory", args: []string{"list-users", "--db", "$DIR/dir.db"}, code: 2, msg: "is a directory",
+		hostileCase{name: "--db a directory", sqliteOnly: ownFile, args: []string{"list-users", "--db", "$DIR/dir.db"}, code: 2, msg: "is a directory",
 			setup: func(t *testing.T, h *hostileEnv) { os.Mkdir(filepath.Join(h.dir, "dir.db"), 0o755) }, sane: []string{"list-users"}},
-		hostileCase{name: "init --db a directory", args: []string{"init", "--tenant", "X", "--admin", interactiveAdmin, "--force", "--db", "$DIR/dir.db"}, code: 2,
+		hostileCase{name: "init --db a directory", sqliteOnly: ownFile, args: []string{"init", "--tenant", "X", "--admin", interactiveAdmin, "--force", "--db", "$DIR/dir.db"}, code: 2,
 			setup: func(t *testing.T, h *hostileEnv) { os.Mkdir(filepath.Join(h.dir, "dir.db"), 0o755) }},
-		hostileCase{name: "--db a text file", args: []string{"add-user", "x@contoso.com", "--db", "$DIR/notes.db"}, code: 2, msg: "not a tenant database",
+		hostileCase{name: "--db a text file", sqliteOnly: ownFile, args: []string{"add-user", "x@contoso.com", "--db", "$DIR/notes.db"}, code: 2, msg: "not a tenant database",
 			setup: fileWith("notes.db", []byte("this is not a database\n"))},
-		hostileCase{name: "--db an empty file", args: []string{"add-user", "x@contoso.com", "--db", "$DIR/empty.db"}, code: 2, msg: "empty",
+		hostileCase{name: "--db an empty file", sqliteOnly: ownFile, args: []string{"add-user", "x@contoso.com", "--db", "$DIR/empty.db"}, code: 2, msg: "empty",
 			setup: fileWith("empty.db", nil)},
-		hostileCase{name: "--db /dev/null", args: []string{"list-users", "--db", "/dev/null"}, code: 2},
-		hostileCase{name: "--db another program's SQLite", args: []string{"add-user", "x@contoso.com", "--db", "$DIR/other.db"}, code: 2, msg: "not a commercectl tenant",
+		hostileCase{name: "--db /dev/null", sqliteOnly: ownFile, args: []string{"list-users", "--db", "/dev/null"}, code: 2},
+		hostileCase{name: "--db another program's SQLite", sqliteOnly: ownFile, args: []string{"add-user", "x@contoso.com", "--db", "$DIR/other.db"}, code: 2, msg: "not a commercectl tenant",
 			setup: sqliteNotTenant},
-		hostileCase{name: "--db truncated SQLite, read", args: []string{"list-users", "--db", "$DIR/cut.db"}, code: 1, msg: "damaged",
+		hostileCase{name: "--db truncated SQLite, read", sqliteOnly: ownFile, args: []string{"list-users", "--db", "$DIR/cut.db"}, code: 1, msg: "damaged",
 			setup: func(t *testing.T, h *hostileEnv) {
 				b, _ := os.ReadFile(h.db)
 				h.write(t, "cut.db", b[:len(b)/2])
 			}},
-		hostileCase{name: "--db truncated SQLite, write", args: []string{"add-user", "x@contoso.com", "--db", "$DIR/cut.db"}, code: 1, msg: "damaged",
+		hostileCase{name: "--db truncated SQLite, write", sqliteOnly: ownFile, args: []string{"add-user", "x@contoso.com", "--db", "$DIR/cut.db"}, code: 1, msg: "damaged",
 			setup: func(t *testing.T, h *hostileEnv) {
 				b, _ := os.ReadFile(h.db)
 				h.write(t, "cut.db", b[:4096])
 			}},
-		hostileCase{name: "--db with URI parameters is a file name", args: []string{"add-user", "x@contoso.com", "--db", "$DB?_pragma=foreign_keys(0)&mode=memory"}, code: 3, msg: "no tenant database"},
-		hostileCase{name: "export-users --out the tenant", args: []string{"export-users", "--out", "$DB"}, code: 2, msg: "would be overwritten",
+		hostileCase{name: "--db with URI parameters is a file name", sqliteOnly: tenantFile, args: []string{"add-user", "x@contoso.com", "--db", "$DB?_pragma=foreign_keys(0)&mode=memory"}, code: 3, msg: "no tenant database"},
+		hostileCase{name: "export-users --out the tenant", sqliteOnly: tenantFile, args: []string{"export-users", "--out", "$DB"}, code: 2, msg: "would be overwritten",
 			sane: []string{"export-users", "--out", "$DIR/export.csv"}},
-		hostileCase{name: "export-users --out the tenant's WAL", args: []string{"export-users", "--out", "$DB-wal"}, code: 2, msg: "would be overwritten"},
-		hostileCase{name: "export-users --out the WAL of a linked --db", args: []string{"export-users", "--db", "$DIR/link.db", "--out", "$DB-wal"}, code: 2, msg: "would be overwritten",
+		hostileCase{name: "export-users --out the tenant's WAL", sqliteOnly: tenantWAL, args: []string{"export-users", "--out", "$DB-wal"}, code: 2, msg: "would be overwritten"},
+		hostileCase{name: "export-users --out the WAL of a linked --db", sqliteOnly: tenantWAL, args: []string{"export-users", "--db", "$DIR/link.db", "--out", "$DB-wal"}, code: 2, msg: "would be overwritten",
 			setup: linkTo("link.db", "$DB"), sane: []string{"export-users", "--db", "$DIR/link.db", "--out", "$DIR/export.csv"}, saneSetup: true},
-		hostileCase{name: "export-users --out the WAL through a linked directory", args: []string{"export-users", "--out", "$DIR/here/tenant.db-wal"}, code: 2, msg: "would be overwritten",
+		hostileCase{name: "export-users --out the WAL through a linked directory", sqliteOnly: tenantWAL, args: []string{"export-users", "--out", "$DIR/here/tenant.db-wal"}, code: 2, msg: "would be overwritten",
 			setup: linkTo("here", "$DIR")},
 		hostileCase{name: "export-users --out a directory", args: []string{"export-users", "--out", "$DIR"}, code: 2, msg: "directory"},
 		hostileCase{name: "export-users --out in a missing directory", args: []string{"export-users", "--out", "$DIR/nosuch/x.csv"}, code: 2},
-		hostileCase{name: "read-only tenant, write", args: []string{"add-user", "x@contoso.com"}, wrap: "nobody", setup: roTenant, code: 1, msg: "read-only",
+		hostileCase{name: "read-only tenant, write", sqliteOnly: tenantMode, args: []string{"add-user", "x@contoso.com"}, wrap: "nobody", setup: roTenant, code: 1, msg: "read-only",
 			sane: []string{"add-user", "x@contoso.com"}},
-		hostileCase{name: "read-only tenant, update-policy", args: []string{"update-policy", "--all", "--value", "Disabled"}, wrap: "nobody", setup: roTenant, code: 1, msg: "read-only"},
-		hostileCase{name: "read-only tenant, read works", args: []string{"list-users", "--role", "GlobalAdmin", "-o", "json", "--jq", ".[0].upn"},
+		hostileCase{name: "read-only tenant, update-policy", sqliteOnly: tenantMode, args: []string{"update-policy", "--all", "--value", "Disabled"}, wrap: "nobody", setup: roTenant, code: 1, msg: "read-only"},
+		hostileCase{name: "read-only tenant, read works", sqliteOnly: tenantMode, args: []string{"list-users", "--role", "GlobalAdmin", "-o", "json", "--jq", ".[0].upn"},
 			wrap: "nobody", setup: roTenant, msg: interactiveAdmin},
-		hostileCase{name: "read-only directory, write", args: []string{"add-user", "x@contoso.com"}, wrap: "nobody", setup: roDir, code: 1},
-		hostileCase{name: "read-only directory, read works", args: []string{"list-users", "--role", "GlobalAdmin", "-o", "json", "--jq", ".[0].upn"},
+		hostileCase{name: "read-only directory, write", sqliteOnly: tenantMode, args: []string{"add-user", "x@contoso.com"}, wrap: "nobody", setup: roDir, code: 1},
+		hostileCase{name: "read-only directory, read works", sqliteOnly: tenantMode, args: []string{"list-users", "--role", "GlobalAdmin", "-o", "json", "--jq", ".[0].upn"},
 			wrap: "nobody", setup: roDir, msg: interactiveAdmin,
 			skip: "store/sqlite: a read verb in a read-only directory fails (exit 1, \"is read-only: cannot change the tenant\"): " +
 				"WAL mode needs tenant.db-shm beside the file; SPEC §2 \"a read command never writes\" - reported to the lead"},
@@ -537,7 +546,7 @@ func hostileCases() []hostileCase {
 	// needs a mount) and /dev/full for stdout. SPEC §2: an unexpected
 	// failure, 1, in one line; the transaction rolls back.
 	add("full-disk",
-		hostileCase{name: "import-users past RLIMIT_FSIZE", args: []string{"import-users", "users.csv"}, wrap: "fsize=128", code: 1, msg: "disk I/O error",
+		hostileCase{name: "import-users past RLIMIT_FSIZE", sqliteOnly: tenantDisk, args: []string{"import-users", "users.csv"}, wrap: "fsize=128", code: 1, msg: "disk I/O error",
 			setup: func(t *testing.T, h *hostileEnv) {
 				var b strings.Builder
 				b.WriteString(usersHeader)
@@ -547,7 +556,7 @@ func hostileCases() []hostileCase {
 				h.write(t, "users.csv", []byte(b.String()))
 			},
 			sane: []string{"import-users", "users.csv"}, saneSetup: true},
-		hostileCase{name: "add-user with no room at all", args: []string{"add-user", "x@contoso.com"}, wrap: "fsize=1", code: 1,
+		hostileCase{name: "add-user with no room at all", sqliteOnly: tenantDisk, args: []string{"add-user", "x@contoso.com"}, wrap: "fsize=1", code: 1,
 			sane: []string{"add-user", "x@contoso.com"}},
 		hostileCase{name: "export-users --out past RLIMIT_FSIZE", args: []string{"export-users", "--out", "$DIR/export.csv"}, wrap: "fsize=100", code: 1, msg: "export.csv: file too large",
 			setup: bigTenant},
