@@ -88,6 +88,9 @@ func connectPostgres(dsn string) (*DB, error) {
 		return nil, store.Errorf(store.EINVALID, "%s is not a PostgreSQL URL that can be used", where).
 			WithHint("use postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full")
 	}
+	if err := checkStartup(where, cfg); err != nil {
+		return nil, err
+	}
 	eng := postgresEngine{addr: net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))), user: cfg.User, database: cfg.Database}
 	if strings.HasPrefix(cfg.Host, "/") {
 		eng.addr = fmt.Sprintf("%s/.s.PGSQL.%d", cfg.Host, cfg.Port)
@@ -111,6 +114,32 @@ func connectEmpty(dsn string) (*DB, error) {
 	eng.empty = true
 	d.eng = eng
 	return d, nil
+}
+
+// PostgreSQL's limits on what a login names: an identifier is at most 63
+// bytes (NAMEDATALEN - 1), and the server resets a connection whose start-up
+// message is over 10,000 bytes, which would read as an unreachable server.
+const (
+	pgMaxIdentifier = 63
+	pgMaxStartup    = 10000
+)
+
+// checkStartup refuses a URL the server would refuse to read, with a line
+// that says why rather than "connection reset".
+func checkStartup(where string, cfg *pgx.ConnConfig) error {
+	for what, name := range map[string]string{"database": cfg.Database, "user": cfg.User} {
+		if len(name) > pgMaxIdentifier {
+			return store.Errorf(store.EINVALID, "the %s name of %s is %d bytes: PostgreSQL names are at most %d", what, store.QuoteShort(where), len(name), pgMaxIdentifier)
+		}
+	}
+	n := len(cfg.User) + len(cfg.Database)
+	for k, v := range cfg.RuntimeParams {
+		n += len(k) + len(v) + 2
+	}
+	if n > pgMaxStartup-200 {
+		return store.Errorf(store.EINVALID, "the parameters of %s are %d bytes: a PostgreSQL server reads at most %d", store.QuoteShort(where), n, pgMaxStartup-200)
+	}
+	return nil
 }
 
 // initPostgres creates the schema and the tenant in one transaction: a
