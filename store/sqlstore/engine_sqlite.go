@@ -237,7 +237,16 @@ func unwrapPathError(err error) error {
 
 // Create makes a new, empty tenant database at path with the newest schema.
 // The caller fills it in; path must not exist.
+//
+// The file is made with mode 0600 before SQLite opens it (SQLite gives its
+// journal files the same mode): whoever can write a tenant's file owns the
+// tenant (docs/SECURITY.md), so nobody else may even read it.
 func Create(path string) (*DB, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, store.Errorf(store.EINVALID, "cannot create %s: %v", path, unwrapPathError(err))
+	}
+	f.Close()
 	db, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		return nil, store.Errorf(store.EINTERNAL, "cannot create %s: %v", path, err)
