@@ -77,7 +77,10 @@ func runScripts(t *testing.T, eng string) {
 					e.Setenv(name, pgtest.NewDatabase(e.T().(testing.TB)))
 				}
 			}
+			e.Setenv("ENGINE", map[string]string{"sqlite": "SQLite", "postgres": "PostgreSQL"}[eng])
+			e.Setenv("DB_SHOWN", e.Getenv("DB"))
 			if eng == "postgres" {
+				e.Setenv("DB_SHOWN", sqlstore.RedactURL(e.Getenv("DB")))
 				// The test server trusts every local login, so a password
 				// can be given and must never be shown.
 				u, err := url.Parse(e.Getenv("DB"))

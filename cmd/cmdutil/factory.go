@@ -114,6 +114,42 @@ func checkConfigTypes(path string, v *viper.Viper) error {
 	return nil
 }
 
+// Where a setting came from, as whoami tells it.
+const (
+	FromFlag    = "flag"
+	FromEnv     = "environment"
+	FromConfig  = "config"
+	FromDefault = "default"
+)
+
+// SettingSource tells where the setting key ("db", "as", "output") comes
+// from: a flag, the environment, the config file, or the default.
+func (f *Factory) SettingSource(key string) (string, error) {
+	var flag, env string
+	switch key {
+	case "db":
+		flag, env = f.Flags.DB, "COMMERCECTL_DB"
+	case "as":
+		flag, env = f.Flags.As, "COMMERCECTL_AS"
+	case "output":
+		flag, env = f.Flags.Output, "COMMERCECTL_OUTPUT"
+	}
+	switch {
+	case flag != "":
+		return FromFlag, nil
+	case f.Getenv(env) != "":
+		return FromEnv, nil
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return "", err
+	}
+	if cfg.GetString(key) != "" {
+		return FromConfig, nil
+	}
+	return FromDefault, nil
+}
+
 // setting resolves a setting: flag, then environment, then config file.
 func (f *Factory) setting(flag, env, key string) (string, error) {
 	if flag != "" {

@@ -1,0 +1,138 @@
+package tenant
+
+import (
+	"strings"
+
+	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
+	"github.com/commercectl/commercectl/store/sqlstore"
+	"github.com/spf13/cobra"
+)
+
+// Identity is what whoami tells: who runs the commands, with which roles,
+// on which tenant, and where each of these came from.
+type Identity struct {
+	UPN         string   `json:"upn"`
+	DisplayName string   `json:"displayName"`
+	Roles       []string `json:"roles"`
+	// Established is how the identity was given: "flag" (--as),
+	// "environment" (COMMERCECTL_AS) or "config" (connect).
+	Established string `json:"established"`
+	DB          string `json:"db"`
+	DBFrom      string `json:"dbFrom"`
+	Engine      string `json:"engine"`
+	Output      string `json:"output"`
+	OutputFrom  string `json:"outputFrom"`
+	Config      string `json:"config"`
+}
+
+var identityColumns = []output.Column[Identity]{
+	{Header: "UPN", Field: "upn", Get: func(i Identity) string { return i.UPN }},
+	{Header: "Name", Field: "displayName", Get: func(i Identity) string { return i.DisplayName }},
+	{Header: "Roles", Field: "roles", Get: func(i Identity) string {
+		if len(i.Roles) == 0 {
+			return "none (a member)"
+		}
+		return strings.Join(i.Roles, ", ")
+	}},
+	{Header: "Identity from", Field: "established", Get: func(i Identity) string { return describeSource(i.Established, "--as", "COMMERCECTL_AS", "as") }},
+	{Header: "Database", Field: "db", Get: func(i Identity) string { return i.DB + " (" + i.Engine + ")" }},
+	{Header: "Database from", Field: "dbFrom", Get: func(i Identity) string { return describeSource(i.DBFrom, "--db", "COMMERCECTL_DB", "db") }},
+	{Header: "Output", Field: "output", Get: func(i Identity) string {
+		return i.Output + ", from " + describeSource(i.OutputFrom, "-o", "COMMERCECTL_OUTPUT", "output")
+	}},
+	{Header: "Config", Field: "config", Get: func(i Identity) string { return i.Config }},
+}
+
+// describeSource spells a setting's source for a person.
+func describeSource(from, flag, env, key string) string {
+	switch from {
+	case cmdutil.FromFlag:
+		return "the flag " + flag
+	case cmdutil.FromEnv:
+		return "the environment, " + env
+	case cmdutil.FromConfig:
+		return "the config file, " + key
+	}
+	return "the default"
+}
+
+// WhoamiOptions are the inputs of whoami.
+type WhoamiOptions struct {
+	Factory *cmdutil.Factory
+}
+
+// NewCmdWhoami builds whoami.
+func NewCmdWhoami(f *cmdutil.Factory, runF func(*WhoamiOptions) error) *cobra.Command {
+	opts := &WhoamiOptions{Factory: f}
+	return &cobra.Command{
+		Use:   "whoami",
+		Short: "Show who runs the commands, with which roles, on which tenant",
+		Long: `Show the identity commands run as, its roles in the tenant, the tenant
+database and the output mode, and where each came from: a flag, the
+environment (COMMERCECTL_AS, COMMERCECTL_DB, COMMERCECTL_OUTPUT) or the
+config file that connect writes. A password in a database URL shows as xxxxx.`,
+		Example: `  commercectl whoami
+  commercectl whoami -o json --jq .roles`,
+		Args: cmdutil.MaxArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return whoamiRun(opts)
+		},
+	}
+}
+
+func whoamiRun(opts *WhoamiOptions) error {
+	f := opts.Factory
+	p, s, ctx, err := f.Setup()
+	if err != nil {
+		return err
+	}
+	from, err := f.SettingSource("as")
+	if err != nil {
+		return err
+	}
+	if from == cmdutil.FromDefault {
+		return store.Errorf(store.EFORBIDDEN, "no identity: commands run as nobody").
+			WithHint("run commercectl connect --as UPN, or pass --as UPN")
+	}
+	actor, err := f.Actor()
+	if err != nil {
+		return err
+	}
+	u, err := s.LookupUser(ctx, actor)
+	if err != nil {
+		if store.ErrorCode(err) == store.ENOTFOUND {
+			return store.Errorf(store.EFORBIDDEN, "identity %q is not a user of this tenant", actor).
+				WithHint("connect as an existing user: commercectl connect --as UPN")
+		}
+		return err
+	}
+	id := Identity{UPN: u.UPN, DisplayName: u.DisplayName, Roles: u.Roles, Established: from, Config: f.ConfigPath()}
+	if id.Roles == nil {
+		id.Roles = []string{}
+	}
+	for _, x := range []struct {
+		key  string
+		into *string
+	}{{"db", &id.DBFrom}, {"output", &id.OutputFrom}} {
+		if *x.into, err = f.SettingSource(x.key); err != nil {
+			return err
+		}
+	}
+	db, err := f.DBPath()
+	if err != nil {
+		return err
+	}
+	id.DB, id.Engine = db, "SQLite"
+	if sqlstore.IsURL(db) {
+		id.DB, id.Engine = sqlstore.RedactURL(db), "PostgreSQL"
+	}
+	if id.Output, err = f.OutputFormat(); err != nil {
+		return err
+	}
+	return output.One(p, id, identityColumns)
+}
