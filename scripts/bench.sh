@@ -636,9 +636,9 @@ pg_import_profile() {
 	pg_fresh $db
 	"$CLI" init --tenant Import --admin "$ADMIN" --db "$url" >/dev/null
 	local -a labels=("BEGIN ISOLATION LEVEL SERIALIZABLE" "CREATE TEMP TABLE import_stage"
-		"COPY of the file into import_stage" "SAVEPOINT import_users"
-		"INSERT INTO users SELECT ... FROM import_stage" "the roles query"
-		"  the duplicate check, run only when a UPN is refused" "  the same SELECT alone: scan of import_stage"
+		"COPY of the file into import_stage" "  the duplicate check, run only when a UPN is refused"
+		"SAVEPOINT import_users" "INSERT INTO users SELECT ... FROM import_stage" "the roles query"
+		"  the same SELECT alone: scan of import_stage"
 		"  CREATE TABLE users_noidx (LIKE users), no index"
 		"  the same INSERT into users_noidx" "COMMIT")
 	local out
@@ -649,15 +649,15 @@ pg_import_profile() {
 			upn_key TEXT NOT NULL GENERATED ALWAYS AS (lower(upn)) STORED, display_name TEXT NOT NULL,
 			department TEXT NOT NULL, roles TEXT NOT NULL DEFAULT '') ON COMMIT DROP;
 		\\copy import_stage (upn, display_name, department) FROM '$csv' CSV HEADER
-		SAVEPOINT import_users;
-		INSERT INTO users (upn, upn_key, display_name, department, created_at)
-			SELECT upn, upn_key, display_name, department, '$GEN_NOW' FROM import_stage;
-		SELECT count(*) FROM import_stage s JOIN users u ON u.upn_key = s.upn_key WHERE s.roles <> '';
 		SELECT count(*) FROM (SELECT s.line, s.upn, 'tenant' FROM import_stage s JOIN users u ON u.upn_key = s.upn_key
 			UNION ALL
 			SELECT s.line, s.upn, 'file' FROM import_stage s JOIN (SELECT upn_key, min(line) AS first FROM import_stage GROUP BY upn_key HAVING count(*) > 1) f
 				ON f.upn_key = s.upn_key AND s.line > f.first
 			WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.upn_key = s.upn_key)) dups;
+		SAVEPOINT import_users;
+		INSERT INTO users (upn, upn_key, display_name, department, created_at)
+			SELECT upn, upn_key, display_name, department, '$GEN_NOW' FROM import_stage;
+		SELECT count(*) FROM import_stage s JOIN users u ON u.upn_key = s.upn_key WHERE s.roles <> '';
 		SELECT sum(length(upn)) FROM (SELECT upn, upn_key, display_name, department FROM import_stage OFFSET 0) s;
 		CREATE TABLE users_noidx (LIKE users INCLUDING DEFAULTS INCLUDING IDENTITY);
 		INSERT INTO users_noidx (upn, upn_key, display_name, department, created_at)
