@@ -122,53 +122,56 @@ const (
 	FromDefault = "default"
 )
 
-// SettingSource tells where the setting key ("db", "as", "output") comes
-// from: a flag, the environment, the config file, or the default.
-func (f *Factory) SettingSource(key string) (string, error) {
-	var flag, env string
-	switch key {
-	case "db":
-		flag, env = f.Flags.DB, "COMMERCECTL_DB"
-	case "as":
-		flag, env = f.Flags.As, "COMMERCECTL_AS"
-	case "output":
-		flag, env = f.Flags.Output, "COMMERCECTL_OUTPUT"
+// A Setting is given by a flag, else the environment, else the config file.
+type Setting struct {
+	Key  string // in the config file
+	Flag string
+	Env  string
+	flag func(*GlobalFlags) string
+}
+
+// The settings of SPEC §2.
+var (
+	SettingDB     = Setting{"db", "--db", "COMMERCECTL_DB", func(g *GlobalFlags) string { return g.DB }}
+	SettingAs     = Setting{"as", "--as", "COMMERCECTL_AS", func(g *GlobalFlags) string { return g.As }}
+	SettingOutput = Setting{"output", "-o", "COMMERCECTL_OUTPUT", func(g *GlobalFlags) string { return g.Output }}
+)
+
+// lookup resolves a setting and tells where it came from: FromFlag,
+// FromEnv, FromConfig, or FromDefault when none gives it.
+func (f *Factory) lookup(s Setting) (value, from string, err error) {
+	if v := s.flag(&f.Flags); v != "" {
+		return v, FromFlag, nil
 	}
-	switch {
-	case flag != "":
-		return FromFlag, nil
-	case f.Getenv(env) != "":
-		return FromEnv, nil
+	if v := f.Getenv(s.Env); v != "" {
+		return v, FromEnv, nil
 	}
 	cfg, err := f.Config()
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	if cfg.GetString(key) != "" {
-		return FromConfig, nil
+	if v := cfg.GetString(s.Key); v != "" {
+		return v, FromConfig, nil
 	}
-	return FromDefault, nil
+	return "", FromDefault, nil
+}
+
+// SettingSource tells where a setting comes from (whoami).
+func (f *Factory) SettingSource(s Setting) (string, error) {
+	_, from, err := f.lookup(s)
+	return from, err
 }
 
 // setting resolves a setting: flag, then environment, then config file.
-func (f *Factory) setting(flag, env, key string) (string, error) {
-	if flag != "" {
-		return flag, nil
-	}
-	if v := f.Getenv(env); v != "" {
-		return v, nil
-	}
-	cfg, err := f.Config()
-	if err != nil {
-		return "", err
-	}
-	return cfg.GetString(key), nil
+func (f *Factory) setting(s Setting) (string, error) {
+	v, _, err := f.lookup(s)
+	return v, err
 }
 
 // DBPath is the tenant database: --db, COMMERCECTL_DB, config "db", else
 // $XDG_DATA_HOME/commercectl/tenant.db.
 func (f *Factory) DBPath() (string, error) {
-	p, err := f.setting(f.Flags.DB, "COMMERCECTL_DB", "db")
+	p, err := f.setting(SettingDB)
 	if err != nil || p != "" {
 		return p, err
 	}
@@ -182,12 +185,12 @@ func (f *Factory) DBPath() (string, error) {
 
 // Actor is who runs the command: --as, COMMERCECTL_AS, config "as".
 func (f *Factory) Actor() (string, error) {
-	return f.setting(f.Flags.As, "COMMERCECTL_AS", "as")
+	return f.setting(SettingAs)
 }
 
 // OutputFormat is -o, COMMERCECTL_OUTPUT, config "output", else table.
 func (f *Factory) OutputFormat() (string, error) {
-	o, err := f.setting(f.Flags.Output, "COMMERCECTL_OUTPUT", "output")
+	o, err := f.setting(SettingOutput)
 	if err != nil {
 		return "", err
 	}

@@ -36,24 +36,24 @@ var identityColumns = []output.Column[Identity]{
 		}
 		return strings.Join(i.Roles, ", ")
 	}},
-	{Header: "Identity from", Field: "established", Get: func(i Identity) string { return describeSource(i.Established, "--as", "COMMERCECTL_AS", "as") }},
+	{Header: "Identity from", Field: "established", Get: func(i Identity) string { return describeSource(i.Established, cmdutil.SettingAs) }},
 	{Header: "Database", Field: "db", Get: func(i Identity) string { return i.DB + " (" + i.Engine + ")" }},
-	{Header: "Database from", Field: "dbFrom", Get: func(i Identity) string { return describeSource(i.DBFrom, "--db", "COMMERCECTL_DB", "db") }},
+	{Header: "Database from", Field: "dbFrom", Get: func(i Identity) string { return describeSource(i.DBFrom, cmdutil.SettingDB) }},
 	{Header: "Output", Field: "output", Get: func(i Identity) string {
-		return i.Output + ", from " + describeSource(i.OutputFrom, "-o", "COMMERCECTL_OUTPUT", "output")
+		return i.Output + ", from " + describeSource(i.OutputFrom, cmdutil.SettingOutput)
 	}},
 	{Header: "Config", Field: "config", Get: func(i Identity) string { return i.Config }},
 }
 
 // describeSource spells a setting's source for a person.
-func describeSource(from, flag, env, key string) string {
+func describeSource(from string, s cmdutil.Setting) string {
 	switch from {
 	case cmdutil.FromFlag:
-		return "the flag " + flag
+		return "the flag " + s.Flag
 	case cmdutil.FromEnv:
-		return "the environment, " + env
+		return "the environment, " + s.Env
 	case cmdutil.FromConfig:
-		return "the config file, " + key
+		return "the config file, " + s.Key
 	}
 	return "the default"
 }
@@ -91,7 +91,7 @@ func whoamiRun(opts *WhoamiOptions) error {
 	if err != nil {
 		return err
 	}
-	from, err := f.SettingSource("as")
+	from, err := f.SettingSource(cmdutil.SettingAs)
 	if err != nil {
 		return err
 	}
@@ -115,13 +115,11 @@ func whoamiRun(opts *WhoamiOptions) error {
 	if id.Roles == nil {
 		id.Roles = []string{}
 	}
-	for _, x := range []struct {
-		key  string
-		into *string
-	}{{"db", &id.DBFrom}, {"output", &id.OutputFrom}} {
-		if *x.into, err = f.SettingSource(x.key); err != nil {
-			return err
-		}
+	if id.DBFrom, err = f.SettingSource(cmdutil.SettingDB); err != nil {
+		return err
+	}
+	if id.OutputFrom, err = f.SettingSource(cmdutil.SettingOutput); err != nil {
+		return err
 	}
 	db, err := f.DBPath()
 	if err != nil {

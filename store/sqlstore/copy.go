@@ -84,12 +84,13 @@ func copyTable(src, dst *tx, table string, copied func(int)) error {
 	if err != nil {
 		return err
 	}
+	rs := &rowsSource{rows: rows, n: len(cols)}
 	if cp, ok := dst.eng.(copier); ok {
-		src := &rowsSource{rows: rows, n: len(cols), copied: copied}
-		if _, err := cp.copyIn(dst, table, "", cols, src); err != nil {
+		rs.copied = copied
+		if _, err := cp.copyIn(dst, table, "", cols, rs); err != nil {
 			return fmt.Errorf("copy %s: %w", table, err)
 		}
-		copied(src.pending)
+		copied(rs.pending)
 		return nil
 	}
 	insert := func(args []any) error {
@@ -103,21 +104,8 @@ func copyTable(src, dst *tx, table string, copied func(int)) error {
 		return nil
 	}
 	args := make([]any, 0, copyBatch*len(cols))
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		for i, v := range vals {
-			if b, ok := v.([]byte); ok {
-				vals[i] = string(b)
-			}
-		}
-		args = append(args, vals...)
+	for rs.Next() {
+		args = append(args, rs.vals...)
 		if len(args) == cap(args) {
 			if err := insert(args); err != nil {
 				return err
@@ -125,8 +113,8 @@ func copyTable(src, dst *tx, table string, copied func(int)) error {
 			args = args[:0]
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return err
+	if rs.err != nil {
+		return rs.err
 	}
 	if len(args) > 0 {
 		return insert(args)
@@ -160,23 +148,12 @@ func copyIntoPostgres(ctx context.Context, to string, fill func(*tx) error) (str
 // refuseTenantIn refuses a server database that holds a tenant, or a table
 // of the same name as one of a tenant's.
 func refuseTenantIn(t *tx, where string) error {
-	have, err := t.eng.schemaVersion(t.ctx, t.querier)
-	if err != nil {
-		return err
-	}
-	if have > 0 {
-		return store.Errorf(store.ECONFLICT, "a tenant database already exists at %s", where).
+	have, err := pgTenantIn(t, where)
+	if err == nil && have > 0 {
+		err = store.Errorf(store.ECONFLICT, "a tenant database already exists at %s", where).
 			WithHint("choose an empty database for --to")
 	}
-	var stray *string
-	if err := t.QueryRowContext(t.ctx, `SELECT to_regclass('tenant')::text`).Scan(&stray); err != nil {
-		return err
-	}
-	if stray != nil {
-		return store.Errorf(store.ECONFLICT, "%s already holds a table named tenant that is not a commercectl tenant", where).
-			WithHint("choose an empty database, or another schema with ?search_path=NAME")
-	}
-	return nil
+	return err
 }
 
 // copyIntoFile builds the tenant in a new file beside path, then renames
@@ -233,7 +210,8 @@ type rowsSource struct {
 	n    int
 	vals []any
 	err  error
-	// copied hears of the rows read, copyBatch at a time (the progress).
+	// copied, when set, hears of the rows read, copyBatch at a time (the
+	// progress of a copier, which reads them all in one call).
 	copied  func(int)
 	pending int
 }
@@ -257,7 +235,7 @@ func (s *rowsSource) Next() bool {
 		}
 	}
 	s.vals = vals
-	if s.pending++; s.pending == copyBatch {
+	if s.pending++; s.copied != nil && s.pending == copyBatch {
 		s.copied(s.pending)
 		s.pending = 0
 	}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strings"
 
 	"github.com/commercectl/commercectl/store"
 )
@@ -36,21 +37,12 @@ var _ store.Service = (*DB)(nil)
 
 // IsURL reports whether dsn names a PostgreSQL server rather than a file.
 func IsURL(dsn string) bool {
-	return hasPrefixFold(dsn, "postgres://") || hasPrefixFold(dsn, "postgresql://")
-}
-
-func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && equalFoldASCII(s[:len(prefix)], prefix)
-}
-
-func equalFoldASCII(a, b string) bool {
-	for i := 0; i < len(a); i++ {
-		x, y := a[i]|0x20, b[i]|0x20
-		if x != y {
-			return false
+	for _, scheme := range []string{"postgres://", "postgresql://"} {
+		if len(dsn) >= len(scheme) && strings.EqualFold(dsn[:len(scheme)], scheme) {
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // Open opens the tenant in dsn, a postgres:// URL or the path of an SQLite
@@ -75,10 +67,6 @@ func Init(ctx context.Context, dsn string, opts store.InitOptions, force bool) (
 	}
 	return initSQLite(ctx, dsn, opts, force)
 }
-
-// Where names the database as messages show it: a path, or a URL whose
-// password reads xxxxx.
-func (d *DB) Where() string { return d.where }
 
 // Close closes the database.
 func (d *DB) Close() error { return d.db.Close() }
@@ -172,8 +160,8 @@ func (d *DB) migrate(fresh bool) error {
 // and a migration must not run twice (ALTER TABLE ... ADD COLUMN fails the
 // second time).
 func (d *DB) applyMigrations(ms []migration, fresh bool) error {
-	return d.withConn(context.Background(), d.eng.beginWrite, func(ctx context.Context, q querier) error {
-		return d.migrateIn(ctx, q, ms, fresh)
+	return d.withConn(context.Background(), d.eng.beginWrite, func(t *tx) error {
+		return d.migrateIn(t.ctx, t.querier, ms, fresh)
 	})
 }
 

@@ -48,9 +48,6 @@ type engine interface {
 	scratchFilled(ctx context.Context, q querier, name string) error
 	// integrity is the engine's own check of its storage (doctor).
 	integrity(ctx context.Context, q querier) ([]store.Problem, error)
-	// denseIDs reports that a row id is always the largest before it plus
-	// one, so that the ids an insert returns tell which rows it added.
-	denseIDs() bool
 	// afterCopy runs once rows with their own ids were copied into table,
 	// so that the next row the engine numbers does not collide with them.
 	afterCopy(ctx context.Context, q querier, table string) error

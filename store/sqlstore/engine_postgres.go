@@ -95,6 +95,11 @@ func connectPostgres(dsn string) (*DB, error) {
 	if strings.HasPrefix(cfg.Host, "/") {
 		eng.addr = fmt.Sprintf("%s/.s.PGSQL.%d", cfg.Host, cfg.Port)
 	}
+	// The wait for the write lock (beginWrite) is bounded for the session,
+	// unless the URL bounds it itself: no statement per write for it.
+	if _, ok := cfg.RuntimeParams["lock_timeout"]; !ok {
+		cfg.RuntimeParams["lock_timeout"] = writeLockWait
+	}
 	// A command is one short process: a statement cache would pay a
 	// round trip to prepare each statement it runs once. Exec sends each
 	// statement with its parameters in one round trip, typed from Go.
@@ -158,20 +163,11 @@ func initPostgres(ctx context.Context, dsn string, opts store.InitOptions, force
 	// Init runs before anyone exists, so it runs as nobody.
 	ctx = withDryRunOf(store.WithNow(context.Background(), store.Now(ctx)), ctx)
 	err = d.write(ctx, func(t *tx) error {
-		have, err := t.eng.schemaVersion(t.ctx, t.querier)
+		have, err := pgTenantIn(t, d.where)
 		if err != nil {
 			return err
 		}
-		if have == 0 {
-			var stray sql.NullString
-			if err := t.QueryRowContext(t.ctx, `SELECT to_regclass('tenant')::text`).Scan(&stray); err != nil {
-				return err
-			}
-			if stray.Valid {
-				return store.Errorf(store.ECONFLICT, "%s already holds a table named tenant that is not a commercectl tenant", d.where).
-					WithHint("choose an empty database, or another schema with ?search_path=NAME")
-			}
-		} else {
+		if have > 0 {
 			if !force {
 				return store.Errorf(store.ECONFLICT, "a tenant database already exists at %s", d.where).
 					WithHint("pass --force to replace it, or choose another --db")
@@ -193,6 +189,25 @@ func initPostgres(ctx context.Context, dsn string, opts store.InitOptions, force
 	return res, nil
 }
 
+// pgTenantIn is the schema version of the tenant the database holds (0:
+// none), and refuses one that holds a table named tenant without being a
+// tenant.
+func pgTenantIn(t *tx, where string) (int, error) {
+	have, err := t.eng.schemaVersion(t.ctx, t.querier)
+	if err != nil || have > 0 {
+		return have, err
+	}
+	var stray sql.NullString
+	if err := t.QueryRowContext(t.ctx, `SELECT to_regclass('tenant')::text`).Scan(&stray); err != nil {
+		return 0, err
+	}
+	if stray.Valid {
+		return 0, store.Errorf(store.ECONFLICT, "%s already holds a table named tenant that is not a commercectl tenant", where).
+			WithHint("choose an empty database, or another schema with ?search_path=NAME")
+	}
+	return 0, nil
+}
+
 func withDryRunOf(ctx, of context.Context) context.Context {
 	if store.IsDryRun(of) {
 		return store.WithDryRun(ctx)
@@ -203,7 +218,6 @@ func withDryRunOf(ctx, of context.Context) context.Context {
 func (postgresEngine) name() string           { return "PostgreSQL" }
 func (postgresEngine) rebind(q string) string { return rebindDollar(q) }
 func (postgresEngine) migrationDir() string   { return "migrations/postgres" }
-func (postgresEngine) denseIDs() bool         { return false }
 
 func (postgresEngine) beginRead(ctx context.Context, conn *sql.Conn) error {
 	_, err := conn.ExecContext(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -212,6 +226,7 @@ func (postgresEngine) beginRead(ctx context.Context, conn *sql.Conn) error {
 
 // writeLockWait is how long a write waits for the one before it, as
 // SQLite's busy timeout: past it, the command says the tenant stayed busy.
+// It is the session's lock_timeout.
 const writeLockWait = "30s"
 
 // beginWrite queues the tenant's writers, then begins. SERIALIZABLE alone
@@ -228,9 +243,6 @@ func (e postgresEngine) beginWrite(ctx context.Context, conn *sql.Conn) error {
 	}
 	if e.empty {
 		return nil
-	}
-	if _, err := conn.ExecContext(ctx, "SET LOCAL lock_timeout = '"+writeLockWait+"'"); err != nil {
-		return err
 	}
 	_, err := conn.ExecContext(ctx, "LOCK TABLE commercectl_schema IN EXCLUSIVE MODE")
 	if pgCode(err) == pgUndefinedTable {
@@ -282,7 +294,8 @@ func (postgresEngine) setSchemaVersion(ctx context.Context, q querier, v int) er
 }
 
 // The working tables are TEMP, private to the session; their rows go at
-// the end of every transaction.
+// the end of every transaction, and are emptied before each use, since one
+// transaction may pick users more than once.
 func (postgresEngine) scratch(ctx context.Context, q querier, name string) error {
 	ddl := pgText(strings.Replace(scratchTables[name], "ROWNUM", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", 1))
 	if _, err := q.ExecContext(ctx, "CREATE TEMP TABLE IF NOT EXISTS "+ddl+" ON COMMIT DELETE ROWS"); err != nil {

@@ -30,7 +30,6 @@ func (sqliteEngine) name() string             { return "SQLite" }
 func (sqliteEngine) rebind(q string) string   { return q }
 func (sqliteEngine) migrationDir() string     { return "migrations/sqlite" }
 func (sqliteEngine) retryable(err error) bool { return false }
-func (sqliteEngine) denseIDs() bool           { return true }
 
 func (sqliteEngine) beginRead(ctx context.Context, conn *sql.Conn) error {
 	_, err := conn.ExecContext(ctx, "BEGIN")

@@ -44,10 +44,6 @@ func (d *DB) ImportUsers(ctx context.Context, name string, r io.Reader) (*store.
 		if err := t.requireRole("import users", store.RoleGlobalAdmin, store.RoleUserAdmin); err != nil {
 			return err
 		}
-		var startID int64
-		if err := t.QueryRowContext(t.ctx, `SELECT coalesce(max(id), 0) FROM users`).Scan(&startID); err != nil {
-			return err
-		}
 		// The file is parsed and checked on one core while SQLite inserts
 		// on the other; chunks of importBatch rows flow between them.
 		chunks := make(chan importChunk, 8)
@@ -71,6 +67,13 @@ func (d *DB) ImportUsers(ctx context.Context, name string, r io.Reader) (*store.
 				return importErr
 			}
 			return t.audit("import-users", name, nil, map[string]any{"users": res.Users, "roles": res.Roles})
+		}
+		// Without a bulk protocol (SQLite), chunks go in as multi-row
+		// INSERTs. SQLite numbers an INTEGER PRIMARY KEY as the largest
+		// plus one, so the ids tell which rows an INSERT added.
+		var startID int64
+		if err := t.QueryRowContext(t.ctx, `SELECT coalesce(max(id), 0) FROM users`).Scan(&startID); err != nil {
+			return err
 		}
 		ins := &userInserter{t: t, res: res, lastID: startID, now: fmtTime(t.now)}
 		defer ins.close()
@@ -251,7 +254,7 @@ func (u *userInserter) insert(rows []importRow) ([]importRow, error) {
 			break
 		}
 	}
-	if len(rows) != importBatch || withRoles || !u.t.eng.denseIDs() {
+	if len(rows) != importBatch || withRoles {
 		dups, err := u.t.insertUserBatch(rows, u.res)
 		if err == nil {
 			err = u.t.QueryRowContext(u.t.ctx, `SELECT coalesce(max(id), 0) FROM users`).Scan(&u.lastID)
@@ -414,15 +417,25 @@ func (t *tx) insertUserBatch(rows []importRow, res *store.ImportUsersResult) ([]
 			roleArgs = append(roleArgs, id, role)
 		}
 	}
-	if len(roleArgs) > 0 {
-		n := len(roleArgs) / 2
+	n, err := t.insertRoles(roleArgs)
+	res.Roles += n
+	return dups, err
+}
+
+// insertRoles gives the roles of pairs (user id, role, user id, role, ...),
+// importBatch at a time, and returns how many it gave.
+func (t *tx) insertRoles(pairs []any) (int, error) {
+	n := 0
+	for len(pairs) > 0 {
+		k := min(len(pairs), 2*importBatch)
 		if _, err := t.ExecContext(t.ctx, `INSERT INTO user_roles (user_id, role) VALUES `+
-			strings.TrimSuffix(strings.Repeat("(?,?),", n), ","), roleArgs...); err != nil {
-			return nil, err
+			strings.TrimSuffix(strings.Repeat("(?,?),", k/2), ","), pairs[:k]...); err != nil {
+			return n, err
 		}
-		res.Roles += n
+		n += k / 2
+		pairs = pairs[k:]
 	}
-	return dups, nil
+	return n, nil
 }
 
 func sortLines(lines []store.ImportLineError) {
@@ -492,16 +505,8 @@ func (t *tx) importStaged(cp copier, chunks <-chan importChunk, res *store.Impor
 	if err := withRoles.Err(); err != nil {
 		return nil, err
 	}
-	for len(roleArgs) > 0 {
-		k := min(len(roleArgs), 2*importBatch)
-		if _, err := t.ExecContext(t.ctx, `INSERT INTO user_roles (user_id, role) VALUES `+
-			strings.TrimSuffix(strings.Repeat("(?,?),", k/2), ","), roleArgs[:k]...); err != nil {
-			return nil, err
-		}
-		res.Roles += k / 2
-		roleArgs = roleArgs[k:]
-	}
-	return nil, nil
+	res.Roles, err = t.insertRoles(roleArgs)
+	return nil, err
 }
 
 // stagedDuplicates finds the lines of the staged file whose UPN the tenant

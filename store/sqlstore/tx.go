@@ -65,8 +65,7 @@ type querier interface {
 // watch its context, and waking a second thread for it costs a one-shot
 // read verb more than its queries do (docs/PERFORMANCE.md).
 func (d *DB) read(ctx context.Context, fn func(*tx) error) error {
-	return d.wrap(d.inTx(ctx, d.eng.beginRead, false, func(ctx context.Context, q querier) error {
-		t := &tx{querier: q, eng: d.eng, conn: q.(rebinder).q.(*sql.Conn), ctx: ctx, now: store.Now(ctx)}
+	return d.wrap(d.inTx(ctx, d.eng.beginRead, false, func(t *tx) error {
 		if err := t.loadActor(); err != nil {
 			return err
 		}
@@ -90,8 +89,7 @@ const (
 func (d *DB) write(ctx context.Context, fn func(*tx) error) error {
 	for attempt := 1; ; attempt++ {
 		audited := false
-		err := d.inTx(ctx, d.eng.beginWrite, !store.IsDryRun(ctx), func(ctx context.Context, q querier) error {
-			t := &tx{querier: q, eng: d.eng, conn: q.(rebinder).q.(*sql.Conn), ctx: ctx, now: store.Now(ctx)}
+		err := d.inTx(ctx, d.eng.beginWrite, !store.IsDryRun(ctx), func(t *tx) error {
 			if err := t.loadActor(); err != nil {
 				return err
 			}
@@ -123,8 +121,9 @@ func (d *DB) write(ctx context.Context, fn func(*tx) error) error {
 }
 
 // inTx runs fn in one transaction on one pooled connection, begun by begin
-// and committed when commit is set, else rolled back.
-func (d *DB) inTx(ctx context.Context, begin func(context.Context, *sql.Conn) error, commit bool, fn func(context.Context, querier) error) error {
+// and committed when commit is set, else rolled back. fn's tx has no actor
+// yet: read and write load it.
+func (d *DB) inTx(ctx context.Context, begin func(context.Context, *sql.Conn) error, commit bool, fn func(*tx) error) error {
 	conn, err := d.db.Conn(ctx)
 	if err != nil {
 		return err
@@ -144,7 +143,8 @@ func (d *DB) inTx(ctx context.Context, begin func(context.Context, *sql.Conn) er
 			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 	}()
-	if err := fn(ctx, rebinder{q: conn, eng: d.eng}); err != nil {
+	t := &tx{querier: rebinder{q: conn, eng: d.eng}, eng: d.eng, conn: conn, ctx: ctx, now: store.Now(ctx)}
+	if err := fn(t); err != nil {
 		return err
 	}
 	if !commit {
@@ -158,7 +158,7 @@ func (d *DB) inTx(ctx context.Context, begin func(context.Context, *sql.Conn) er
 }
 
 // withConn runs fn in a write transaction and commits it.
-func (d *DB) withConn(ctx context.Context, begin func(context.Context, *sql.Conn) error, fn func(context.Context, querier) error) error {
+func (d *DB) withConn(ctx context.Context, begin func(context.Context, *sql.Conn) error, fn func(*tx) error) error {
 	return d.wrap(d.inTx(ctx, begin, true, fn))
 }
 
