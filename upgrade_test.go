@@ -206,10 +206,7 @@ func pgSchemaVersion(t *testing.T) int {
 }
 
 // rows is a dumpDB dump without its first line, the schema version.
-func rows(dump string) string {
-	_, rest, _ := strings.Cut(dump, "\n")
-	return rest
-}
+func rows(dump string) string { return tenantRows(dump) }
 
 // withoutLastCell is a dump with the last column of table's rows cut off.
 func withoutLastCell(dump, table string) string {

@@ -38,6 +38,7 @@ var verbs = []verb{
 	v("whoami", "tenant", tenant.NewCmdWhoami),
 	v("add-user", "tenant", user.NewCmdAddUser),
 	v("set-role", "tenant", user.NewCmdSetRole),
+	v("set-login", "tenant", user.NewCmdSetLogin),
 	v("list-users", "tenant", user.NewCmdListUsers),
 
 	v("get-policies", "policy", policy.NewCmdGetPolicies),

@@ -40,6 +40,22 @@ type User struct {
 	CreatedAt   time.Time `json:"createdAt"`
 }
 
+// LoginBinding is a user and the server login bound to it (set-login).
+type LoginBinding struct {
+	UPN   string   `json:"upn"`
+	Login string   `json:"login"` // "" once unbound
+	Roles []string `json:"roles"`
+}
+
+// Session is who runs a command. On a server, Login is the session's
+// login, and ByLogin tells that the identity is the user bound to it
+// rather than one named with --as (which only an operator may do).
+type Session struct {
+	User    User
+	Login   string
+	ByLogin bool
+}
+
 // HasAnyRole reports whether the user holds one of roles.
 func (u *User) HasAnyRole(roles ...string) bool {
 	for _, r := range roles {

@@ -65,6 +65,11 @@ type Service interface {
 	// Users and roles.
 	AddUser(ctx context.Context, u NewUser) (*User, error)
 	SetRole(ctx context.Context, upn, role string, remove bool) (*User, error)
+	// SetLogin binds a user to a login of the tenant's server, or with
+	// remove unbinds it (a PostgreSQL tenant only; a file has no logins).
+	SetLogin(ctx context.Context, upn, login string, remove bool) (*LoginBinding, error)
+	// Identity is who runs the commands: the user, and how it is known.
+	Identity(ctx context.Context) (*Session, error)
 	ListUsers(ctx context.Context, f UserFilter) ([]User, error)
 	// LookupUser finds a user without checking roles (used by connect).
 	LookupUser(ctx context.Context, upn string) (*User, error)

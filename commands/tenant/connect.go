@@ -32,14 +32,17 @@ type ConnectOptions struct {
 func NewCmdConnect(f *cmdutil.Factory, runF func(*ConnectOptions) error) *cobra.Command {
 	opts := &ConnectOptions{Factory: f}
 	return &cobra.Command{
-		Use:   "connect --as UPN [--db PATH]",
+		Use:   "connect [--as UPN] [--db PATH]",
 		Short: "Remember who you are and which tenant you use, in the config file",
 		Long: `Check that UPN is a user of the tenant and store the identity and the
-database path in the config file, so later commands need neither --as nor --db.`,
+database path in the config file, so later commands need neither --as nor --db.
+
+On PostgreSQL the server's login is the identity (set-login binds it): connect
+--db URL needs no --as, and stores none.`,
 		Annotations: map[string]string{cmdutil.AnnotationWritesConfig: "true"},
 		Args:        cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if f.Flags.As == "" {
+			if db, err := f.DBPath(); err == nil && f.Flags.As == "" && !sqlstore.IsURL(db) {
 				return cmdutil.Usagef("missing --as UPN")
 			}
 			if runF != nil {
@@ -76,20 +79,33 @@ func connectRun(opts *ConnectOptions) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.LookupUser(ctx, f.Flags.As)
-	if err != nil {
-		if store.ErrorCode(err) == store.ENOTFOUND {
-			return store.Errorf(store.ENOTFOUND, "no user %q in the tenant at %s", f.Flags.As, shown)
+	var upn, as string
+	if f.Flags.As != "" {
+		u, err := s.LookupUser(ctx, f.Flags.As)
+		if err != nil {
+			if store.ErrorCode(err) == store.ENOTFOUND {
+				return store.Errorf(store.ENOTFOUND, "no user %q in the tenant at %s", f.Flags.As, shown)
+			}
+			return err
 		}
-		return err
+		upn, as = u.UPN, u.UPN
 	}
-	cfg, err := f.SaveConnection(u.UPN, path)
+	if sqlstore.IsURL(path) {
+		// On a server the login says who runs the commands: it must
+		// accept --as, if given, and stands for it if not.
+		who, err := s.Identity(ctx)
+		if err != nil {
+			return err
+		}
+		upn = who.User.UPN
+	}
+	cfg, err := f.SaveConnection(as, path)
 	if err != nil {
 		return err
 	}
 	defer f.DryRunNote()
-	f.Note("Connected as %s to %s", u.UPN, shown)
-	return output.One(p, Connection{As: u.UPN, DB: shown, Config: cfg}, connectionColumns)
+	f.Note("Connected as %s to %s", upn, shown)
+	return output.One(p, Connection{As: upn, DB: shown, Config: cfg}, connectionColumns)
 }
 
 // DisconnectOptions are the inputs of disconnect.

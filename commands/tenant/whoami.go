@@ -5,7 +5,6 @@ import (
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
-	"github.com/commercectl/commercectl/store"
 	"github.com/commercectl/commercectl/store/sqlstore"
 	"github.com/spf13/cobra"
 )
@@ -16,15 +15,18 @@ type Identity struct {
 	UPN         string   `json:"upn"`
 	DisplayName string   `json:"displayName"`
 	Roles       []string `json:"roles"`
-	// Established is how the identity was given: "flag" (--as),
+	// Established is how the identity was given: "login" (the server's
+	// login, bound to the user with set-login), "flag" (--as),
 	// "environment" (COMMERCECTL_AS) or "config" (connect).
 	Established string `json:"established"`
-	DB          string `json:"db"`
-	DBFrom      string `json:"dbFrom"`
-	Engine      string `json:"engine"`
-	Output      string `json:"output"`
-	OutputFrom  string `json:"outputFrom"`
-	Config      string `json:"config"`
+	// Login is the server login of the session ("" on a file).
+	Login      string `json:"login"`
+	DB         string `json:"db"`
+	DBFrom     string `json:"dbFrom"`
+	Engine     string `json:"engine"`
+	Output     string `json:"output"`
+	OutputFrom string `json:"outputFrom"`
+	Config     string `json:"config"`
 }
 
 var identityColumns = []output.Column[Identity]{
@@ -36,7 +38,18 @@ var identityColumns = []output.Column[Identity]{
 		}
 		return strings.Join(i.Roles, ", ")
 	}},
-	{Header: "Identity from", Field: "established", Get: func(i Identity) string { return describeSource(i.Established, cmdutil.SettingAs) }},
+	{Header: "Identity from", Field: "established", Get: func(i Identity) string {
+		if i.Established == EstablishedByLogin {
+			return "the server login"
+		}
+		return describeSource(i.Established, cmdutil.SettingAs)
+	}},
+	{Header: "Login", Field: "login", Get: func(i Identity) string {
+		if i.Login == "" {
+			return "none (a file has no logins)"
+		}
+		return i.Login
+	}},
 	{Header: "Database", Field: "db", Get: func(i Identity) string { return i.DB + " (" + i.Engine + ")" }},
 	{Header: "Database from", Field: "dbFrom", Get: func(i Identity) string { return describeSource(i.DBFrom, cmdutil.SettingDB) }},
 	{Header: "Output", Field: "output", Get: func(i Identity) string {
@@ -44,6 +57,10 @@ var identityColumns = []output.Column[Identity]{
 	}},
 	{Header: "Config", Field: "config", Get: func(i Identity) string { return i.Config }},
 }
+
+// EstablishedByLogin is Identity.Established when the server's login
+// says who runs the commands.
+const EstablishedByLogin = "login"
 
 // describeSource spells a setting's source for a person.
 func describeSource(from string, s cmdutil.Setting) string {
@@ -95,23 +112,15 @@ func whoamiRun(opts *WhoamiOptions) error {
 	if err != nil {
 		return err
 	}
-	if from == cmdutil.FromDefault {
-		return store.Errorf(store.EFORBIDDEN, "no identity: commands run as nobody").
-			WithHint("run commercectl connect --as UPN, or pass --as UPN")
-	}
-	actor, err := f.Actor()
+	who, err := s.Identity(ctx)
 	if err != nil {
 		return err
 	}
-	u, err := s.LookupUser(ctx, actor)
-	if err != nil {
-		if store.ErrorCode(err) == store.ENOTFOUND {
-			return store.Errorf(store.EFORBIDDEN, "identity %q is not a user of this tenant", actor).
-				WithHint("connect as an existing user: commercectl connect --as UPN")
-		}
-		return err
+	u := who.User
+	id := Identity{UPN: u.UPN, DisplayName: u.DisplayName, Roles: u.Roles, Established: from, Login: who.Login, Config: f.ConfigPath()}
+	if who.ByLogin {
+		id.Established = EstablishedByLogin
 	}
-	id := Identity{UPN: u.UPN, DisplayName: u.DisplayName, Roles: u.Roles, Established: from, Config: f.ConfigPath()}
 	if id.Roles == nil {
 		id.Roles = []string{}
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -89,3 +90,33 @@ func WithDatabase(base, name string) string {
 	u.Path = "/" + name
 	return u.String()
 }
+
+// Login creates, once per server, the login role name with attrs (e.g.
+// "SUPERUSER"), and returns base's URL logging in as it. The test server
+// trusts local logins: no password.
+func Login(t testing.TB, base, name, attrs string) string {
+	t.Helper()
+	db := adminDB(t)
+	_, err := db.Exec(`DO $$ BEGIN
+		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ` + quoteLiteral(name) + `) THEN
+			CREATE ROLE ` + quoteIdent(name) + ` LOGIN ` + attrs + `;
+		END IF; END $$`)
+	// Two tests may create one name at once: the loser finds it there.
+	if err != nil && !strings.Contains(err.Error(), "already exists") && !strings.Contains(err.Error(), "duplicate key") {
+		t.Fatalf("create login %s: %v", name, err)
+	}
+	return WithUser(base, name)
+}
+
+// WithUser is base logging in as user.
+func WithUser(base, user string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		panic(err)
+	}
+	u.User = url.User(user)
+	return u.String()
+}
+
+func quoteIdent(s string) string   { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+func quoteLiteral(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }

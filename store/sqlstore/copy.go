@@ -55,7 +55,9 @@ func (d *DB) CopyTenant(ctx context.Context, to string, progress func(done, tota
 			}
 			// The target is the tenant as it was, audit log and all: the
 			// copy adds no row of its own, so that the two compare equal.
-			return nil
+			// On a server, the copying admin is bound to the login that
+			// copied, as init binds its admin.
+			return dst.setUpServer(src.actor.UPN)
 		}
 		// The target is written by nobody: it has no users until the copy.
 		ctx := withDryRunOf(store.WithNow(context.Background(), src.now), ctx)

@@ -189,7 +189,15 @@ func (d *DB) migrateIn(ctx context.Context, q querier, ms []migration, fresh boo
 			return store.Errorf(store.EINTERNAL, "schema migration %s: %v", m.name, err)
 		}
 	}
-	return d.eng.setSchemaVersion(ctx, q, want)
+	if err := d.eng.setSchemaVersion(ctx, q, want); err != nil {
+		return err
+	}
+	// A tenant made before the server enforced its roles gets them with
+	// the upgrade; a new one (fresh) once its rows are in (setUpServer).
+	if sr, ok := d.eng.(serverRoles); ok && !fresh {
+		return sr.setUpRoles(ctx, q)
+	}
+	return nil
 }
 
 // checkVersion refuses a database this binary must not migrate: one from

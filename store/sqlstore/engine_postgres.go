@@ -172,15 +172,17 @@ func initPostgres(ctx context.Context, dsn string, opts store.InitOptions, force
 				return store.Errorf(store.ECONFLICT, "a tenant database already exists at %s", d.where).
 					WithHint("pass --force to replace it, or choose another --db")
 			}
-			if _, err := t.ExecContext(t.ctx, `DROP TABLE IF EXISTS `+strings.Join(tenantTables, ", ")+`, commercectl_schema CASCADE`); err != nil {
+			if _, err := t.ExecContext(t.ctx, `DROP TABLE IF EXISTS `+strings.Join(serverTables, ", ")+` CASCADE`); err != nil {
 				return err
 			}
 		}
 		if err := d.migrateIn(t.ctx, t.querier, ms, true); err != nil {
 			return err
 		}
-		res, err = t.seedTenant(opts.Tenant, opts.Admin, opts.Demo)
-		return err
+		if res, err = t.seedTenant(opts.Tenant, opts.Admin, opts.Demo); err != nil {
+			return err
+		}
+		return t.setUpServer(res.Admin)
 	})
 	if err != nil {
 		return nil, err
@@ -244,15 +246,22 @@ func (e postgresEngine) beginWrite(ctx context.Context, conn *sql.Conn) error {
 	if e.empty {
 		return nil
 	}
-	_, err := conn.ExecContext(ctx, "LOCK TABLE commercectl_schema IN EXCLUSIVE MODE")
-	if pgCode(err) == pgUndefinedTable {
-		// No tenant here: the caller's first query says so.
-		_, err = conn.ExecContext(ctx, "ROLLBACK")
-		if err == nil {
-			_, err = conn.ExecContext(ctx, "BEGIN ISOLATION LEVEL SERIALIZABLE")
+	// commercectl_lock is the lock from schema version 2 on; a tenant of
+	// version 1, about to be upgraded, has only commercectl_schema.
+	for _, table := range []string{"commercectl_lock", "commercectl_schema"} {
+		_, err := conn.ExecContext(ctx, "LOCK TABLE "+table+" IN EXCLUSIVE MODE")
+		if pgCode(err) != pgUndefinedTable {
+			return err
+		}
+		if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+			return err
+		}
+		if _, err := conn.ExecContext(ctx, "BEGIN ISOLATION LEVEL SERIALIZABLE"); err != nil {
+			return err
 		}
 	}
-	return err
+	// No tenant here: the caller's first query says so.
+	return nil
 }
 
 func pgCode(err error) string {
@@ -419,6 +428,9 @@ func (e postgresEngine) connectError(err error) error {
 	case pgInvalidPassword, pgInvalidAuthorization:
 		return store.Errorf(store.EINTERNAL, "PostgreSQL at %s refused the login of %s: %s", e.addr, e.user, pgMessage(err)).
 			WithHint("check the user and password (PGPASSWORD, ~/.pgpass) and the server's pg_hba.conf")
+	case pgInsufficientPriv:
+		return store.Errorf(store.EFORBIDDEN, "the login %s may not connect to the database %s at %s", e.user, e.database, e.addr).
+			WithHint("only logins bound to this tenant's users may: a GlobalAdmin of it runs commercectl set-login UPN --pg-role %s", e.user)
 	case pgInvalidCatalogName:
 		return store.Errorf(store.ENOTFOUND, "PostgreSQL at %s has no database %q", e.addr, e.database).
 			WithHint("create it first: createdb %s", e.database)

@@ -58,6 +58,12 @@ func newTenant(t *testing.T, demo bool) (*sqlstore.DB, string) {
 		store.InitOptions{Tenant: "Contoso", Admin: admin, Demo: demo}, false); err != nil {
 		t.Fatalf("Init: %v", err)
 	}
+	if onPostgres {
+		// Init bound the admin to the login that ran it; the tests act
+		// as each user in turn (and as nobody), as an operator bound to
+		// nobody may: a superuser of its own.
+		path = pgtest.Login(t, path, "commercectl_test_nobody", "SUPERUSER")
+	}
 	d, err := sqlstore.Open(path)
 	if err != nil {
 		t.Fatalf("Open: %v", err)

@@ -39,17 +39,62 @@ func (t *tx) pickHolders(where string, args ...any) (int, error) {
 	return n, err
 }
 
-// dropKept forgets the turned-off apps of users who hold the target product
-// already: they keep that license as it is, and carryPlans must not touch it
-// (it finds new licenses by their time, which a kept one may share).
-func (t *tx) dropKept(productID string) error {
-	_, err := t.ExecContext(t.ctx, `DELETE FROM carry WHERE user_id IN (SELECT user_id FROM licenses WHERE product_id = ?)`, productID)
-	return err
+// movePicked moves the licenses where names (those pickHolders picked)
+// into the pool, in place and in the order they were given, all or
+// nothing. A user who holds the pool's product already keeps that license
+// and loses this one. A moved license keeps the apps its user had turned
+// off, where the pool's product has the same plan. Moving in place is
+// what lets the server tell a takeover from a new license: a billing
+// admin may move a license out of a self-service subscription into a
+// central one, and never give one (docs/SECURITY.md).
+func (t *tx) movePicked(p *pool, n int, where string, args ...any) (int, error) {
+	r, err := t.ExecContext(t.ctx, `DELETE FROM licenses WHERE `+where+` AND product_id <> ?
+		AND user_id IN (SELECT user_id FROM licenses WHERE product_id = ?)`, append(args, p.productID, p.productID)...)
+	if err != nil {
+		return 0, err
+	}
+	kept64, err := r.RowsAffected()
+	if err != nil {
+		return 0, err
+	}
+	kept := int(kept64)
+	need := n - kept
+	if need > p.free() {
+		return 0, shortfall(p, need)
+	}
+	if err := t.carryPlans(p); err != nil {
+		return 0, err
+	}
+	at := fmtTime(t.now)
+	for _, s := range p.fill {
+		if need == 0 {
+			break
+		}
+		k := min(s.Available, need)
+		if k == 0 {
+			continue
+		}
+		r, err := t.ExecContext(t.ctx, `UPDATE licenses SET subscription_id = ?, product_id = ?, assigned_at = ?,
+			disabled_plans = coalesce((SELECT c.plans FROM carry c WHERE c.user_id = licenses.user_id), '')
+			WHERE id IN (SELECT id FROM licenses WHERE `+where+` ORDER BY id LIMIT ?)`,
+			append(append([]any{s.ID, p.productID, at}, args...), k)...)
+		if err != nil {
+			return 0, err
+		}
+		moved, err := r.RowsAffected()
+		if err != nil {
+			return 0, err
+		}
+		need -= int(moved)
+		s.Available -= int(moved)
+		p.assigned += int(moved)
+	}
+	return kept, nil
 }
 
-// carryPlans turns off, on the licenses just given from the pool, the apps
-// each user had turned off before, where the new product has the same plan.
-func (t *tx) carryPlans(p *pool, at string) error {
+// carryPlans narrows the apps each picked user had turned off to those
+// the pool's product has too.
+func (t *tx) carryPlans(p *pool) error {
 	known, err := t.column(`SELECT name FROM service_plans WHERE product_id = ?`, p.productID)
 	if err != nil {
 		return err
@@ -62,6 +107,8 @@ func (t *tx) carryPlans(p *pool, at string) error {
 	if err != nil {
 		return err
 	}
+	// A narrowed value is never another old value narrowed differently:
+	// what is kept is kept again, so the updates cannot chain.
 	for _, old := range olds {
 		var keep []string
 		for _, name := range splitPlans(old) {
@@ -69,13 +116,11 @@ func (t *tx) carryPlans(p *pool, at string) error {
 				keep = append(keep, name)
 			}
 		}
-		if len(keep) == 0 {
-			continue
-		}
 		sort.Strings(keep)
-		if _, err := t.ExecContext(t.ctx, `UPDATE licenses SET disabled_plans = ? WHERE product_id = ? AND assigned_at = ?
-			AND user_id IN (SELECT user_id FROM carry WHERE plans = ?)`, strings.Join(keep, ","), p.productID, at, old); err != nil {
-			return err
+		if v := strings.Join(keep, ","); v != old {
+			if _, err := t.ExecContext(t.ctx, `UPDATE carry SET plans = ? WHERE plans = ?`, v, old); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -172,22 +217,11 @@ func (d *DB) TakeoverSubscription(ctx context.Context, to store.Takeover) (*stor
 			if err != nil {
 				return err
 			}
-			// The old licenses go first: moved within one product, a user
-			// would otherwise still hold it and get nothing new.
-			if _, err := t.ExecContext(t.ctx, `DELETE FROM licenses WHERE subscription_id = ?`, src.ID); err != nil {
-				return err
-			}
-			if err := t.dropKept(p.productID); err != nil {
-				return err
-			}
-			kept, _, err := t.assignPicked(p, n, "", true)
+			kept, err := t.movePicked(p, n, `subscription_id = ?`, src.ID)
 			if err != nil {
 				return err
 			}
 			res.UsersMoved, res.UsersKept, res.SeatsNeeded = n-kept, kept, n-kept
-			if err := t.carryPlans(p, fmtTime(t.now)); err != nil {
-				return err
-			}
 			reason = "taken over: users moved to " + p.label
 		}
 		if _, err := t.ExecContext(t.ctx, `UPDATE subscriptions SET canceled_at = ?, cancel_reason = ? WHERE id = ?`,
@@ -240,9 +274,6 @@ func (d *DB) Centralize(ctx context.Context, c store.Centralize) (*store.Central
 		if n == 0 {
 			return store.Errorf(store.ECONFLICT, "nobody holds a self-service license of %s", p.productName)
 		}
-		if _, err := t.ExecContext(t.ctx, `DELETE FROM licenses WHERE `+strings.ReplaceAll(selfService, "l.", ""), pid, pid); err != nil {
-			return err
-		}
 		res = &store.CentralizeResult{ProductID: pid, ProductName: p.productName, UsersLicensed: n, SeatsNeeded: n, Notified: purchasers}
 		if len(p.fill) == 0 {
 			return store.Errorf(store.ECONFLICT, "%s has no Active central subscription to license %d user(s) from", p.productName, n).
@@ -259,13 +290,7 @@ func (d *DB) Centralize(ctx context.Context, c store.Centralize) (*store.Central
 			p.seats += add
 			res.SeatsBought, res.MonthlyCostChange = add, store.Cents(int64(add))*target.MonthlyPrice
 		}
-		if err := t.dropKept(p.productID); err != nil {
-			return err
-		}
-		if _, _, err := t.assignPicked(p, n, "", true); err != nil {
-			return err
-		}
-		if err := t.carryPlans(p, fmtTime(t.now)); err != nil {
+		if _, err := t.movePicked(p, n, strings.ReplaceAll(selfService, "l.", ""), pid, pid); err != nil {
 			return err
 		}
 		after, err := t.subscription(target.ID)

@@ -45,6 +45,12 @@ type tx struct {
 	actor *store.User // nil when the command runs without an identity
 	// actorID is the users.id of actor.
 	actorID int64
+	// login is the server login of the session ("" on a file); byLogin is
+	// set when the identity is the one bound to it, not --as.
+	login   string
+	byLogin bool
+	// operator is a session the server lets do anything (a superuser).
+	operator bool
 	// audited is set by audit: every change writes an audit entry (SPEC §9),
 	// so a transaction without one changed nothing.
 	audited bool
@@ -164,6 +170,26 @@ func (d *DB) withConn(ctx context.Context, begin func(context.Context, *sql.Conn
 
 func (t *tx) loadActor() error {
 	upn := store.ActorFrom(t.ctx)
+	if sr, ok := t.eng.(serverRoles); ok {
+		s, err := sr.session(t.ctx, t.querier)
+		if err != nil {
+			return err
+		}
+		t.login, t.operator = s.login, s.operator
+		switch {
+		case s.bound != "" && (upn == "" || strings.EqualFold(upn, s.bound)):
+			upn, t.byLogin = s.bound, true
+		case s.operator:
+			// The server lets it do anything: --as is its convenience, as
+			// on a file its owner's.
+		case s.bound != "":
+			return store.Errorf(store.EFORBIDDEN, "you are logged in to the server as %s, which is %s: it may not act as %s", s.login, s.bound, upn).
+				WithHint("drop --as (and COMMERCECTL_AS, or the as: of connect), or log in as that user's own login")
+		default:
+			return store.Errorf(store.EFORBIDDEN, "the login %s is not bound to a user of this tenant", s.login).
+				WithHint("a GlobalAdmin binds it: commercectl set-login UPN --pg-role %s", s.login)
+		}
+	}
 	if upn == "" {
 		return nil
 	}

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 
 	"github.com/commercectl/commercectl/store"
@@ -129,6 +131,14 @@ func (d *DB) SetRole(ctx context.Context, upn, role string, remove bool) (*store
 		if strings.Join(before.Roles, ",") == strings.Join(after.Roles, ",") {
 			return nil // nothing changed, so nothing to audit
 		}
+		// The server's groups follow the roles of a bound login.
+		if login, err := t.loginOf(id); err != nil {
+			return err
+		} else if login != "" {
+			if err := t.eng.(serverRoles).syncLogin(t.ctx, t.querier, login, true, after.Roles); err != nil {
+				return err
+			}
+		}
 		return t.audit("set-role", before.UPN, map[string]any{"roles": before.Roles}, map[string]any{"roles": after.Roles})
 	})
 	return u, err
@@ -194,4 +204,155 @@ func (d *DB) LookupUser(ctx context.Context, upn string) (*store.User, error) {
 		return err
 	})
 	return u, err
+}
+
+// SetLogin binds a user to a login of the server (or unbinds it), and
+// makes the login a member of the groups of the user's roles: from then
+// on that login is the user, and nobody else (docs/SECURITY.md).
+func (d *DB) SetLogin(ctx context.Context, upn, login string, remove bool) (*store.LoginBinding, error) {
+	sr, ok := d.eng.(serverRoles)
+	if !ok {
+		return nil, store.Errorf(store.EINVALID, "%s is a %s file, which has no logins: set-login binds users to PostgreSQL logins", d.where, d.eng.name()).
+			WithHint("on a file, whoever can write it owns the tenant (docs/SECURITY.md)")
+	}
+	var res *store.LoginBinding
+	err := d.write(ctx, func(t *tx) error {
+		if err := t.requireRole("bind logins", store.RoleGlobalAdmin); err != nil {
+			return err
+		}
+		u, id, err := t.findUser(upn)
+		if err != nil {
+			return err
+		}
+		old, err := t.loginOf(id)
+		if err != nil {
+			return err
+		}
+		res = &store.LoginBinding{UPN: u.UPN, Login: old, Roles: u.Roles}
+		if res.Roles == nil {
+			res.Roles = []string{}
+		}
+		if remove {
+			switch {
+			case old == "":
+				return nil // nothing bound: nothing to change
+			case login != "" && login != old:
+				return store.Errorf(store.ENOTFOUND, "%s is bound to the login %s, not %s", u.UPN, old, login)
+			case t.locksOut(old):
+				return store.Errorf(store.ECONFLICT, "%s is the login you are running as: unbinding it would lock you out", old).
+					WithHint("another GlobalAdmin can unbind it")
+			}
+			if _, err := t.ExecContext(t.ctx, `DELETE FROM commercectl_logins WHERE login = ?`, old); err != nil {
+				return err
+			}
+			if err := sr.syncLogin(t.ctx, t.querier, old, false, nil); err != nil {
+				return err
+			}
+			res.Login = ""
+			return t.audit("set-login", u.UPN, map[string]string{"login": old}, nil)
+		}
+		if login == "" {
+			return store.Errorf(store.EINVALID, "name the login: --pg-role NAME")
+		}
+		if err := sr.loginRole(t.ctx, t.querier, login); err != nil {
+			return err
+		}
+		var other string
+		err = t.QueryRowContext(t.ctx, `SELECT u.upn FROM commercectl_logins b JOIN users u ON u.id = b.user_id WHERE b.login = ?`, login).Scan(&other)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		case other != u.UPN:
+			return store.Errorf(store.ECONFLICT, "the login %s is bound to %s already: one login is one person", login, other).
+				WithHint("unbind it first: commercectl set-login %s --remove", other)
+		}
+		if old == login {
+			return nil // bound already: nothing to change
+		}
+		if t.locksOut(old) {
+			return store.Errorf(store.ECONFLICT, "%s is the login you are running as: binding %s to another would lock you out", old, u.UPN).
+				WithHint("another GlobalAdmin can, or run it logged in as %s", login)
+		}
+		if old != "" {
+			if _, err := t.ExecContext(t.ctx, `DELETE FROM commercectl_logins WHERE login = ?`, old); err != nil {
+				return err
+			}
+			if err := sr.syncLogin(t.ctx, t.querier, old, false, nil); err != nil {
+				return err
+			}
+		}
+		if err := t.bindLogin(sr, id, login, u.Roles); err != nil {
+			return err
+		}
+		res.Login = login
+		var before any
+		if old != "" {
+			before = map[string]string{"login": old}
+		}
+		return t.audit("set-login", u.UPN, before, map[string]string{"login": login})
+	})
+	return res, err
+}
+
+// locksOut reports that unbinding login would leave the session without
+// an identity: it is the session's own, and the server does not let the
+// session act as anyone anyway.
+func (t *tx) locksOut(login string) bool {
+	return login != "" && login == t.login && t.byLogin && !t.operator
+}
+
+// loginOf is the login bound to a user ("": none, or a file).
+func (t *tx) loginOf(userID int64) (string, error) {
+	if _, ok := t.eng.(serverRoles); !ok {
+		return "", nil
+	}
+	var login string
+	err := t.QueryRowContext(t.ctx, `SELECT login FROM commercectl_logins WHERE user_id = ?`, userID).Scan(&login)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return login, err
+}
+
+func (t *tx) bindLogin(sr serverRoles, userID int64, login string, roles []string) error {
+	if _, err := t.ExecContext(t.ctx, `INSERT INTO commercectl_logins (login, user_id) VALUES (?, ?)`, login, userID); err != nil {
+		return err
+	}
+	return sr.syncLogin(t.ctx, t.querier, login, true, roles)
+}
+
+// setUpServer makes the server enforce the tenant's roles, and binds
+// admin to the login that set the tenant up (init, copy-tenant). Nothing
+// to do on a file.
+func (t *tx) setUpServer(admin string) error {
+	sr, ok := t.eng.(serverRoles)
+	if !ok {
+		return nil
+	}
+	if err := sr.setUpRoles(t.ctx, t.querier); err != nil {
+		return err
+	}
+	var login string
+	if err := t.QueryRowContext(t.ctx, `SELECT session_user::text`).Scan(&login); err != nil {
+		return err
+	}
+	u, id, err := t.findUser(admin)
+	if err != nil {
+		return err
+	}
+	return t.bindLogin(sr, id, login, u.Roles)
+}
+
+// Identity is who runs the commands, and whether the server's login says so.
+func (d *DB) Identity(ctx context.Context) (*store.Session, error) {
+	var s *store.Session
+	err := d.read(ctx, func(t *tx) error {
+		if err := t.requireIdentity(); err != nil {
+			return err
+		}
+		s = &store.Session{User: *t.actor, Login: t.login, ByLogin: t.byLogin}
+		return nil
+	})
+	return s, err
 }
