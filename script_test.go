@@ -77,6 +77,7 @@ func runScripts(t *testing.T, eng string) {
 					e.Setenv(name, pgtest.NewDatabase(e.T().(testing.TB)))
 				}
 			}
+			e.Values["testing.T"] = e.T().(testing.TB)
 			e.Setenv("DB_NOBODY", e.Getenv("DB"))
 			e.Setenv("ENGINE", map[string]string{"sqlite": "SQLite", "postgres": "PostgreSQL"}[eng])
 			e.Setenv("DB_SHOWN", e.Getenv("DB"))
@@ -108,9 +109,47 @@ func runScripts(t *testing.T, eng string) {
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"dbdump": cmdDBDump,
+			"dbdump":  cmdDBDump,
+			"pglogin": cmdPGLogin,
 		},
 	})
+}
+
+// cmdPGLogin creates a login of the server for the script: pglogin NAME
+// makes the login ${DBNAME}_NAME (unique on the shared test server) and
+// sets LOGIN_NAME to its name and DB_NAME, DB2_NAME to $DB, $DB2 logging in
+// as it, and DBNAME to $DB's database. It also sets ROLE_<group> to each group role of the tenant in $DB
+// (ROLE_owner, ROLE_GlobalAdmin, ...), once init has made them.
+func cmdPGLogin(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: pglogin NAME")
+	}
+	db := ts.Getenv("DB")
+	if !sqlstore.IsURL(db) {
+		ts.Fatalf("pglogin needs a PostgreSQL $DB")
+	}
+	u, err := url.Parse(db)
+	ts.Check(err)
+	login := strings.TrimPrefix(u.Path, "/") + "_" + args[0]
+	t := ts.Value("testing.T").(testing.TB)
+	ts.Setenv("DBNAME", strings.TrimPrefix(u.Path, "/"))
+	ts.Setenv("LOGIN_"+args[0], login)
+	ts.Setenv("DB_"+args[0], pgtest.Login(t, db, login, ""))
+	ts.Setenv("DB2_"+args[0], pgtest.WithUser(ts.Getenv("DB2"), login))
+	conn, err := sql.Open("pgx", db)
+	ts.Check(err)
+	defer conn.Close()
+	rows, err := conn.Query(`SELECT role, pg_role FROM commercectl_roles`)
+	if err != nil {
+		return // no tenant yet
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var role, name string
+		ts.Check(rows.Scan(&role, &name))
+		ts.Setenv("ROLE_"+role, name)
+	}
+	ts.Check(rows.Err())
 }
 
 func cmdDBDump(ts *testscript.TestScript, neg bool, args []string) {

@@ -286,13 +286,18 @@ func (e postgresEngine) noTenant(where string) error {
 
 // The schema version is one row of commercectl_schema; a database without
 // that table holds no tenant.
-func (postgresEngine) schemaVersion(ctx context.Context, q querier) (int, error) {
+func (e postgresEngine) schemaVersion(ctx context.Context, q querier) (int, error) {
 	var v sql.NullInt64
 	err := q.QueryRowContext(ctx, `SELECT CASE WHEN to_regclass('commercectl_schema') IS NULL THEN 0 END`).Scan(&v)
 	if err != nil || v.Valid {
 		return 0, err
 	}
 	err = q.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM commercectl_schema`).Scan(&v)
+	if pgCode(err) == pgInsufficientPriv {
+		// The first table a command reads: a login in no group of the
+		// tenant may not read even that.
+		return 0, notBound(e.user)
+	}
 	return int(v.Int64), err
 }
 

@@ -270,6 +270,12 @@ func (postgresEngine) setUpRoles(ctx context.Context, q querier) error {
 	return err
 }
 
+// notBound refuses a login bound to no user of the tenant.
+func notBound(login string) error {
+	return store.Errorf(store.EFORBIDDEN, "the login %s is not bound to a user of this tenant", login).
+		WithHint("a GlobalAdmin binds it: commercectl set-login UPN --pg-role %s", login)
+}
+
 func pgLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func (e postgresEngine) session(ctx context.Context, q querier) (*session, error) {

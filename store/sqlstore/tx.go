@@ -186,8 +186,7 @@ func (t *tx) loadActor() error {
 			return store.Errorf(store.EFORBIDDEN, "you are logged in to the server as %s, which is %s: it may not act as %s", s.login, s.bound, upn).
 				WithHint("drop --as (and COMMERCECTL_AS, or the as: of connect), or log in as that user's own login")
 		default:
-			return store.Errorf(store.EFORBIDDEN, "the login %s is not bound to a user of this tenant", s.login).
-				WithHint("a GlobalAdmin binds it: commercectl set-login UPN --pg-role %s", s.login)
+			return notBound(s.login)
 		}
 	}
 	if upn == "" {
