@@ -21,8 +21,13 @@ import (
 type serverRoles interface {
 	// setUpRoles creates the tenant's group roles if need be, hands its
 	// tables to the owner role and grants each group what SPEC §3 allows.
-	// It may run again: every step is idempotent.
+	// It may run again: every step is idempotent. The login running it
+	// is left a member of the owner role (an operator): an upgrade leaves
+	// the login that owned the tables able to do what it could, bind
+	// logins first of all. init and copy-tenant then leave it (leaveOwner).
 	setUpRoles(ctx context.Context, q querier) error
+	// leaveOwner ends the session login's membership of the owner role.
+	leaveOwner(ctx context.Context, q querier) error
 	// session tells who the connection logged in as.
 	session(ctx context.Context, q querier) (*session, error)
 	// loginRole checks that name is a role of the server that can log in.
@@ -108,7 +113,7 @@ func loadGroups(ctx context.Context, q querier) (groups, error) {
 const serverGrants = `
 REVOKE ALL ON DATABASE {db} FROM PUBLIC;
 GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {member};
-GRANT USAGE ON SCHEMA {schema} TO {owner}, {member};
+GRANT USAGE ON SCHEMA {schema} TO {member};
 GRANT SELECT ON {tables} TO {member};
 GRANT INSERT ON audit_log, notifications TO {member};
 GRANT UPDATE ON commercectl_lock TO {member};
@@ -232,9 +237,13 @@ func (postgresEngine) setUpRoles(ctx context.Context, q querier) error {
 				WithHint("drop or rename that login, or put the tenant in a database of another name")
 		}
 	}
-	// The login setting up may not own the tables after: it hands them to
-	// the owner role, which it may be a member of only meanwhile.
+	// The tables go to the owner role; the login setting up must be its
+	// member to hand them over.
 	if _, err := q.ExecContext(ctx, `GRANT `+g[groupOwner]+` TO CURRENT_USER`); err != nil {
+		return err
+	}
+	// A table's owner must be able to create in its schema.
+	if _, err := q.ExecContext(ctx, `GRANT USAGE, CREATE ON SCHEMA `+pgx.Identifier{schema}.Sanitize()+` TO `+g[groupOwner]); err != nil {
 		return err
 	}
 	for _, table := range serverTables {
@@ -265,6 +274,14 @@ func (postgresEngine) setUpRoles(ctx context.Context, q querier) error {
 		if _, err := q.ExecContext(ctx, `CREATE POLICY `+name+` ON `+p.table+` `+r.Replace(p.rule)); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+func (postgresEngine) leaveOwner(ctx context.Context, q querier) error {
+	g, err := loadGroups(ctx, q)
+	if err != nil {
+		return err
 	}
 	_, err = q.ExecContext(ctx, `REVOKE `+g[groupOwner]+` FROM CURRENT_USER`)
 	return err

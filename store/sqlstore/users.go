@@ -341,7 +341,11 @@ func (t *tx) setUpServer(admin string) error {
 	if err != nil {
 		return err
 	}
-	return t.bindLogin(sr, id, login, u.Roles)
+	if err := t.bindLogin(sr, id, login, u.Roles); err != nil {
+		return err
+	}
+	// The login that set the tenant up owns no table of it any more.
+	return sr.leaveOwner(t.ctx, t.querier)
 }
 
 // Identity is who runs the commands, and whether the server's login says so.
