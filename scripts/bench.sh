@@ -27,6 +27,8 @@
 #   BENCH_CONFLICT_RUNS=50  hyperfine runs of list-conflicts
 #   BENCH_PG_WRITERS=8   processes of bench_pg_writers, each looping over
 #   BENCH_PG_WRITER_LOOPS=20  add-user, assign-license, unassign-license
+#   BENCH_PG_LOGIN_USERS=100000  licensed users bench_pg_logins moves, through a
+#                        BillingAdmin's own login and as a superuser
 #   BENCH_PG_EXPORT_ROUNDS=5  rounds of bench_pg_export_users, each one run of
 #                        commercectl and one of psql, in a rotated order
 #   COMMERCECTL_TEST_PG= the PostgreSQL server of the bench_pg_* benchmarks: a
@@ -68,6 +70,7 @@ CONFLICT_SHORT=${BENCH_CONFLICT_SHORT:-200}
 CONFLICT_RUNS=${BENCH_CONFLICT_RUNS:-50}
 PG_WRITERS=${BENCH_PG_WRITERS:-8}
 PG_WRITER_LOOPS=${BENCH_PG_WRITER_LOOPS:-20}
+PG_LOGIN_USERS=${BENCH_PG_LOGIN_USERS:-100000}
 PG_EXPORT_ROUNDS=${BENCH_PG_EXPORT_ROUNDS:-5}
 PG=${COMMERCECTL_TEST_PG:-}
 # The clock of internal/gentenant's tenants (its Now): the requests it makes
@@ -861,10 +864,61 @@ bench_pg_startup() {
 	pg_drop $db
 }
 
+# What the server's grants and row-level security cost (docs/SECURITY.md):
+# takeover-subscription --dry-run of a self-service subscription of
+# $PG_LOGIN_USERS licensed users, run through a BillingAdmin's own login,
+# which every row policy of the move checks, and by a superuser acting
+# --as the admin, which the server does not check. A dry run does the whole
+# move and rolls it back: the runs are repeatable. The runs alternate; the
+# figure is the median of the runs' ratios.
+bench_pg_logins() {
+	local n=$PG_LOGIN_USERS db=commercectl_bench_logins lite=$OUT/logins-$PG_LOGIN_USERS.db url login=commercectl_bench_megan
+	local i k t1 t2 as_login as_super ratios=() logins=() supers=()
+	echo
+	echo "== PostgreSQL: takeover-subscription --dry-run of $n users through a BillingAdmin's login, against a superuser"
+	url=$(pg_url $db)
+	[[ -s $lite ]] || "$OUT/gentenant" tenant -users "$n" -licensed "$n" -first-sub "$n" -central "$((2 * n))" "$lite"
+	pg_fresh $db
+	"$CLI" --db "$lite" --as "$ADMIN" copy-tenant --to "$url" >/dev/null
+	"$CLI" --db "$url" --as "$ADMIN" add-user megan.bowen@contoso.com --role BillingAdmin >/dev/null
+	pg_sql "$PG" -c "SET client_min_messages = warning" -c "DROP ROLE IF EXISTS $login" -c "CREATE ROLE $login LOGIN"
+	"$CLI" --db "$url" --as "$ADMIN" set-login megan.bowen@contoso.com --pg-role "$login" >/dev/null
+	as_login=$(pg_url_as "$login" "$db")
+	local move=(takeover-subscription SUB-0000001 --move-to-subscription SUB-CENTRAL --dry-run)
+	echo "   \$ $CLI --db $as_login ${move[*]}"
+	echo "   \$ $CLI --db $url --as $ADMIN ${move[*]}    (a superuser: no grant or policy checked)"
+	local moved
+	moved=$("$CLI" --db "$as_login" "${move[@]}" -o json --jq .usersMoved 2>/dev/null)
+	[[ $moved == "$n" ]] || die "through the login, the dry run moved '$moved' users, not $n"
+	for ((i = 1; i <= BULK_RUNS; i++)); do
+		for k in $((i % 2)) $(((i + 1) % 2)); do
+			if ((k == 1)); then
+				read -r t1 _ < <(measure "$CLI" --db "$as_login" "${move[@]}")
+			else
+				read -r t2 _ < <(measure "$CLI" --db "$url" --as "$ADMIN" "${move[@]}")
+			fi
+		done
+		logins+=("$t1") supers+=("$t2")
+		ratios+=("$(awk -v a="$t1" -v b="$t2" 'BEGIN {printf "%.3f", a / b}')")
+		echo "  run $i: through the login ${t1}s, as a superuser ${t2}s: ${ratios[-1]}x"
+	done
+	pg_drop $db
+	pg_sql "$PG" -c "DROP ROLE IF EXISTS $login"
+	echo "  median: through the login $(printf '%s\n' "${logins[@]}" | median)s, as a superuser $(printf '%s\n' "${supers[@]}" | median)s"
+	echo "  RATIO login/superuser: $(printf '%s\n' "${ratios[@]}" | median) (median of the $BULK_RUNS runs' ratios)"
+}
+
+# pg_url_as LOGIN NAME is the URL of database NAME logging in as LOGIN.
+pg_url_as() {
+	local url
+	url=$(pg_url "$2")
+	echo "${url%%://*}://$1@${url#*@}"
+}
+
 wants() { [[ -z $ONLY || " $ONLY " == *" $1 "* ]]; }
 
 # wants_pg: is any PostgreSQL benchmark to run?
-wants_pg() { wants pg_import_users || wants pg_export_users || wants pg_writers || wants pg_startup; }
+wants_pg() { wants pg_import_users || wants pg_export_users || wants pg_writers || wants pg_startup || wants pg_logins; }
 
 main() {
 	if wants_pg && [[ -z $PG ]]; then
@@ -907,6 +961,7 @@ main() {
 		fi
 		wants pg_writers && bench_pg_writers
 		wants pg_startup && bench_pg_startup
+		wants pg_logins && bench_pg_logins
 	fi
 	echo
 	echo "hyperfine exports: $OUT/*-round*.json"

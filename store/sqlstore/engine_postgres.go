@@ -289,7 +289,18 @@ func (e postgresEngine) noTenant(where string) error {
 func (e postgresEngine) schemaVersion(ctx context.Context, q querier) (int, error) {
 	var v sql.NullInt64
 	err := q.QueryRowContext(ctx, `SELECT CASE WHEN to_regclass('commercectl_schema') IS NULL THEN 0 END`).Scan(&v)
-	if err != nil || v.Valid {
+	if err != nil {
+		return 0, err
+	}
+	if v.Valid {
+		// Nothing visible: no tenant, or a schema (?search_path=) this
+		// login may not use, another tenant's.
+		var barred bool
+		err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_namespace n, unnest(string_to_array(current_setting('search_path'), ',')) AS p (name)
+			WHERE n.nspname = btrim(p.name, ' "') AND NOT has_schema_privilege(n.oid, 'USAGE'))`).Scan(&barred)
+		if err == nil && barred {
+			err = notBound(e.user)
+		}
 		return 0, err
 	}
 	err = q.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM commercectl_schema`).Scan(&v)
