@@ -118,7 +118,7 @@ func runScripts(t *testing.T, eng string) {
 // cmdPGLogin creates a login of the server for the script: pglogin NAME
 // makes the login ${DBNAME}_NAME (unique on the shared test server) and
 // sets LOGIN_NAME to its name and DB_NAME, DB2_NAME to $DB, $DB2 logging in
-// as it, and DBNAME to $DB's database. It also sets ROLE_<group> to each group role of the tenant in $DB
+// as it, DBNAME to $DB's database and DBUSER to its login (a superuser). It also sets ROLE_<group> to each group role of the tenant in $DB
 // (ROLE_owner, ROLE_GlobalAdmin, ...), once init has made them.
 func cmdPGLogin(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
@@ -133,6 +133,7 @@ func cmdPGLogin(ts *testscript.TestScript, neg bool, args []string) {
 	login := strings.TrimPrefix(u.Path, "/") + "_" + args[0]
 	t := ts.Value("testing.T").(testing.TB)
 	ts.Setenv("DBNAME", strings.TrimPrefix(u.Path, "/"))
+	ts.Setenv("DBUSER", u.User.Username())
 	ts.Setenv("LOGIN_"+args[0], login)
 	ts.Setenv("DB_"+args[0], pgtest.Login(t, db, login, ""))
 	ts.Setenv("DB2_"+args[0], pgtest.WithUser(ts.Getenv("DB2"), login))

@@ -43,7 +43,7 @@ func NewCmdSetLogin(f *cmdutil.Factory, runF func(*SetLoginOptions) error) *cobr
 with. From then on that login is the user: commands run as it need no --as,
 and may not act as anyone else. The login becomes a member of the tenant's
 group roles for the user's roles (set-role keeps them in step), so the
-server itself refuses what SPEC §3 does not allow, even in plain SQL.
+server itself refuses what those roles do not allow, even in plain SQL.
 
 The login must exist on the server (CREATE ROLE name LOGIN ...); one login
 is one user. GlobalAdmin only. A SQLite file has no logins: whoever can

@@ -100,6 +100,14 @@ func connectPostgres(dsn string) (*DB, error) {
 	if _, ok := cfg.RuntimeParams["lock_timeout"]; !ok {
 		cfg.RuntimeParams["lock_timeout"] = writeLockWait
 	}
+	// Names resolve in the tenant's schema, never in one a login made for
+	// the purpose: the default search path starts with "$user", a schema
+	// any login that may create schemas (a database's owner) could name
+	// after a superuser, to plant tables there that commercectl would read
+	// (a fake commercectl_roles) when that superuser runs it.
+	if cfg.RuntimeParams["search_path"] == "" {
+		cfg.RuntimeParams["search_path"] = "public"
+	}
 	// A command is one short process: a statement cache would pay a
 	// round trip to prepare each statement it runs once. Exec sends each
 	// statement with its parameters in one round trip, typed from Go.

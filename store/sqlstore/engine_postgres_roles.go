@@ -59,29 +59,34 @@ const (
 var groupRoles = append([]string{groupOwner, groupMember}, store.Roles...)
 
 // groupPrefix is the start of the group role names of a tenant in
-// database db and schema: roles are the server's, shared by all its
-// databases, so they carry the database's name, and the schema's unless
-// it is public (shortened with a hash when long or not a plain
-// identifier): every tenant on a server has its own.
+// database db and schema. Roles are the server's, shared by all its
+// databases, so every tenant on a server needs its own: the names carry
+// the database's name (and the schema's, unless public), folded to a
+// plain identifier and shortened for a person to read, and a hash of the
+// exact names, which tells apart what folding would merge ("Sales" and
+// "sales", database a_b and database a in schema b).
 func groupPrefix(db, schema string) string {
-	if schema != "public" {
-		db += "_" + schema
-	}
 	longest := 0
 	for _, r := range groupRoles {
 		longest = max(longest, len(r))
 	}
-	plain := strings.ToLower(db)
-	room := pgMaxIdentifier - 1 - longest // "_" + the longest role
-	if regexp.MustCompile(`^[a-z_][a-z0-9_]*$`).MatchString(plain) && len(plain) <= room {
-		return plain
+	sum := sha256.Sum256([]byte(db + "\x00" + schema))
+	readable := db
+	if schema != "public" {
+		readable += "_" + schema
 	}
-	sum := sha256.Sum256([]byte(db))
-	clean := strings.Trim(regexp.MustCompile(`[^a-z0-9_]+`).ReplaceAllString(plain, "_"), "_")
+	clean := strings.Trim(regexp.MustCompile(`[^a-z0-9_]+`).ReplaceAllString(strings.ToLower(readable), "_"), "_")
 	if clean == "" || clean[0] >= '0' && clean[0] <= '9' {
 		clean = "t_" + clean
 	}
-	return strings.TrimSuffix(clean[:min(len(clean), room-9)], "_") + "_" + hex.EncodeToString(sum[:])[:8]
+	room := pgMaxIdentifier - 1 - longest - 9 // "_" + the longest role, "_" + 8 hex digits
+	return strings.TrimSuffix(clean[:min(len(clean), room)], "_") + "_" + hex.EncodeToString(sum[:])[:8]
+}
+
+// roleComment marks a group role as this tenant's: a role of that name
+// that does not say so is someone else's, and is not taken over.
+func roleComment(role, db, schema string) string {
+	return fmt.Sprintf("commercectl: %s of the tenant in database %s, schema %s", role, db, schema)
 }
 
 // groups are the role names of this tenant, by group ("owner", "member",
@@ -111,7 +116,6 @@ func loadGroups(ctx context.Context, q querier) (groups, error) {
 // lock, and buys, cancels and asks for itself within the row policies
 // below. Each tenant role adds the writes of its verbs, and no more.
 const serverGrants = `
-REVOKE ALL ON DATABASE {db} FROM PUBLIC;
 GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {member};
 GRANT USAGE ON SCHEMA {schema} TO {member};
 GRANT SELECT ON {tables} TO {member};
@@ -140,42 +144,70 @@ GRANT INSERT ON users TO {UserAdmin};
 // superuser can change it.
 const me = `(SELECT b.user_id FROM commercectl_logins b WHERE b.login = session_user)`
 
+// myUPN is the UPN of that user.
+const myUPN = `(SELECT u.upn FROM commercectl_logins b JOIN users u ON u.id = b.user_id WHERE b.login = session_user)`
+
+// The subscriptions a license may be given from or moved to: of its
+// product, not canceled.
+const (
+	openSubOf = `SELECT s.id FROM subscriptions s WHERE s.product_id = licenses.product_id AND s.canceled_at IS NULL`
+	// A purchase or a trial at the product's terms, when the
+	// AllowSelfServicePurchase policy lets members buy it (purchase.go
+	// applies the same rules, and more, before it writes).
+	selfServiceTerms = `canceled_at IS NULL AND purchaser_id = ` + me + ` AND (
+		kind = 'selfService' AND monthly_price_cents = (SELECT p.monthly_price_cents FROM products p WHERE p.id = product_id)
+			AND EXISTS (SELECT 1 FROM product_policies pp WHERE pp.product_id = subscriptions.product_id
+				AND pp.policy_id = 'AllowSelfServicePurchase' AND pp.value = 'Enabled')
+		OR kind = 'trial' AND quantity = 1 AND monthly_price_cents = 0
+			AND EXISTS (SELECT 1 FROM product_policies pp WHERE pp.product_id = subscriptions.product_id
+				AND pp.policy_id = 'AllowSelfServicePurchase' AND pp.value IN ('Enabled', 'OnlyTrialsWithoutPaymentMethod')))`
+)
+
 // rowPolicies are the rules table grants cannot say, as row-level
-// security on the tables members write. Each table's readers see every
-// row; what a role may write is bounded by the rows it names.
+// security. Each names the rows a group may see or write; the domain's
+// own rules, in Go, are checked before anything is written.
 var rowPolicies = []struct{ table, name, rule string }{
 	{"subscriptions", "read", `FOR SELECT TO {member} USING (true)`},
 	{"subscriptions", "billing", `FOR ALL TO {GlobalAdmin}, {BillingAdmin} USING (true) WITH CHECK (true)`},
-	// A purchaser buys and cancels only their own self-service subscriptions.
-	{"subscriptions", "buy", `FOR INSERT TO {member} WITH CHECK (kind <> 'central' AND purchaser_id = ` + me + `)`},
-	{"subscriptions", "own", `FOR UPDATE TO {member} USING (kind <> 'central' AND purchaser_id = ` + me + `)
-		WITH CHECK (kind <> 'central' AND purchaser_id = ` + me + `)`},
+	// A purchaser buys at the product's terms, and cancels, only their
+	// own self-service subscriptions; a canceled one stays canceled.
+	{"subscriptions", "buy", `FOR INSERT TO {member} WITH CHECK (` + selfServiceTerms + `)`},
+	{"subscriptions", "own", `FOR UPDATE TO {member} USING (kind <> 'central' AND purchaser_id = ` + me + ` AND canceled_at IS NULL)
+		WITH CHECK (kind <> 'central' AND purchaser_id = ` + me + ` AND canceled_at IS NOT NULL)`},
 
 	{"licenses", "read", `FOR SELECT TO {member} USING (true)`},
 	{"licenses", "all", `FOR ALL TO {GlobalAdmin} USING (true) WITH CHECK (true)`},
 	// License and user admins manage the organization's own pools.
 	{"licenses", "licensing", `FOR ALL TO {LicenseAdmin}, {UserAdmin}
 		USING (subscription_id IN (SELECT id FROM subscriptions WHERE kind = 'central'))
-		WITH CHECK (subscription_id IN (SELECT id FROM subscriptions WHERE kind = 'central'))`},
-	// A billing admin moves licenses only out of self-service and trial
-	// subscriptions into central ones (takeover-subscription, centralize),
-	// or ends them (takeover --cancel); it never gives one.
+		WITH CHECK (subscription_id IN (` + openSubOf + ` AND s.kind = 'central'))`},
+	// A billing admin moves licenses only out of open self-service and
+	// trial subscriptions into central ones of the same product
+	// (takeover-subscription, centralize), or ends them (takeover
+	// --cancel); it never gives one.
 	{"licenses", "move", `FOR UPDATE TO {BillingAdmin}
-		USING (subscription_id IN (SELECT id FROM subscriptions WHERE kind <> 'central'))
-		WITH CHECK (subscription_id IN (SELECT id FROM subscriptions WHERE kind = 'central'))`},
+		USING (subscription_id IN (SELECT id FROM subscriptions WHERE kind <> 'central' AND canceled_at IS NULL))
+		WITH CHECK (subscription_id IN (` + openSubOf + ` AND s.kind = 'central'))`},
 	{"licenses", "takeover", `FOR DELETE TO {BillingAdmin}
 		USING (subscription_id IN (SELECT id FROM subscriptions WHERE kind <> 'central'))`},
-	// A purchaser manages the licenses of their own subscriptions (SPEC §8).
+	// A purchaser manages the licenses of their own open subscriptions (SPEC §8).
 	{"licenses", "own", `FOR INSERT TO {member}
-		WITH CHECK (subscription_id IN (SELECT id FROM subscriptions WHERE kind <> 'central' AND purchaser_id = ` + me + `))`},
+		WITH CHECK (subscription_id IN (` + openSubOf + ` AND s.kind <> 'central' AND s.purchaser_id = ` + me + `))`},
 	{"licenses", "own_drop", `FOR DELETE TO {member}
 		USING (subscription_id IN (SELECT id FROM subscriptions WHERE kind <> 'central' AND purchaser_id = ` + me + `))`},
 
-	// An entry of the audit log names its actor: a login appends only
-	// entries in the name of its own user.
-	{"audit_log", "read", `FOR SELECT TO {member} USING (true)`},
-	{"audit_log", "append", `FOR INSERT TO {member}
-		WITH CHECK (actor = (SELECT u.upn FROM commercectl_logins b JOIN users u ON u.id = b.user_id WHERE b.login = session_user))`},
+	// The audit log is read by the readers of SPEC §3 only. An entry names
+	// its actor: a login appends only entries in the name of its own user.
+	{"audit_log", "read", `FOR SELECT TO {GlobalAdmin}, {BillingAdmin}, {GlobalReader} USING (true)`},
+	{"audit_log", "append", `FOR INSERT TO {member} WITH CHECK (actor = ` + myUPN + `)`},
+	// The outbox: the readers see every e-mail, anyone else their own.
+	{"notifications", "read", `FOR SELECT TO {GlobalAdmin}, {BillingAdmin}, {GlobalReader} USING (true)`},
+	{"notifications", "own", `FOR SELECT TO {member} USING (to_upn = ` + myUPN + `)`},
+	{"notifications", "append", `FOR INSERT TO {member} WITH CHECK (true)`},
+	// Who is bound to which login is a GlobalAdmin's to see; a login sees itself.
+	{"commercectl_logins", "read", `FOR SELECT TO {GlobalAdmin} USING (true)`},
+	{"commercectl_logins", "self", `FOR SELECT TO {member} USING (login = session_user)`},
+	{"commercectl_logins", "bind", `FOR ALL TO {GlobalAdmin} USING (true) WITH CHECK (true)`},
 
 	{"requests", "read", `FOR SELECT TO {member} USING (true)`},
 	{"requests", "decide", `FOR ALL TO {GlobalAdmin} USING (true) WITH CHECK (true)`},
@@ -220,27 +252,33 @@ func (postgresEngine) setUpRoles(ctx context.Context, q querier) error {
 	}
 	for _, role := range groupRoles {
 		name := strings.Trim(g[role], `"`)
-		var canLogin sql.NullBool
-		err := q.QueryRowContext(ctx, `SELECT rolcanlogin FROM pg_roles WHERE rolname = $1`, name).Scan(&canLogin)
+		var comment sql.NullString
+		err := q.QueryRowContext(ctx, `SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = $1`, name).Scan(&comment)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			if _, err := q.ExecContext(ctx, `CREATE ROLE `+g[role]+` NOLOGIN`); err != nil {
-				return err
+				return setUpError(err)
 			}
-			if _, err := q.ExecContext(ctx, `COMMENT ON ROLE `+g[role]+` IS `+pgLiteral(fmt.Sprintf("commercectl: %s of the tenant in database %s", role, db))); err != nil {
-				return err
+			if _, err := q.ExecContext(ctx, `COMMENT ON ROLE `+g[role]+` IS `+pgLiteral(roleComment(role, db, schema))); err != nil {
+				return setUpError(err)
 			}
 		case err != nil:
 			return err
-		case canLogin.Bool:
-			return store.Errorf(store.ECONFLICT, "the server already has a login named %s, the name of this tenant's %s group", name, role).
-				WithHint("drop or rename that login, or put the tenant in a database of another name")
+		case comment.String != roleComment(role, db, schema):
+			return store.Errorf(store.ECONFLICT, "the server already has a role named %s that is not this tenant's %s group", name, role).
+				WithHint("drop or rename that role, or put the tenant in a database of another name")
 		}
 	}
 	// The tables go to the owner role; the login setting up must be its
-	// member to hand them over.
-	if _, err := q.ExecContext(ctx, `GRANT `+g[groupOwner]+` TO CURRENT_USER`); err != nil {
+	// member to hand them over (an upgrading operator may be already).
+	var owning bool
+	if err := q.QueryRowContext(ctx, `SELECT pg_has_role(current_user, $1, 'MEMBER')`, strings.Trim(g[groupOwner], `"`)).Scan(&owning); err != nil {
 		return err
+	}
+	if !owning {
+		if _, err := q.ExecContext(ctx, `GRANT `+g[groupOwner]+` TO CURRENT_USER`); err != nil {
+			return setUpError(err)
+		}
 	}
 	// A table's owner must be able to create in its schema.
 	if _, err := q.ExecContext(ctx, `GRANT USAGE, CREATE ON SCHEMA `+pgx.Identifier{schema}.Sanitize()+` TO `+g[groupOwner]); err != nil {
@@ -256,8 +294,16 @@ func (postgresEngine) setUpRoles(ctx context.Context, q querier) error {
 		subst = append(subst, "{"+role+"}", name)
 	}
 	r := strings.NewReplacer(subst...)
+	if schema == "public" {
+		// The tenant has the database to itself: nobody else may enter.
+		// A tenant in a schema of a shared database leaves its door to the
+		// database's owner; its schema is closed to everyone else.
+		if _, err := q.ExecContext(ctx, r.Replace(`REVOKE CONNECT, TEMPORARY ON DATABASE {db} FROM PUBLIC`)); err != nil {
+			return setUpError(err)
+		}
+	}
 	if _, err := q.ExecContext(ctx, r.Replace(serverGrants)); err != nil {
-		return err
+		return setUpError(err)
 	}
 	enabled := map[string]bool{}
 	for _, p := range rowPolicies {
@@ -275,7 +321,77 @@ func (postgresEngine) setUpRoles(ctx context.Context, q querier) error {
 			return err
 		}
 	}
+	return resyncGroups(ctx, q, g)
+}
+
+// resyncGroups makes the groups' members exactly the bound logins, each
+// in the groups of its user's roles: a group of the same name may have
+// kept the members of a tenant replaced since (init --force, a database
+// dropped and made again), and a membership granted by hand in between
+// is not the domain's. The owner role keeps only the login setting up.
+func resyncGroups(ctx context.Context, q querier, g groups) error {
+	rows, err := q.QueryContext(ctx, `SELECT c.role, m.rolname FROM commercectl_roles c JOIN pg_roles r ON r.rolname = c.pg_role
+		JOIN pg_auth_members a ON a.roleid = r.oid JOIN pg_roles m ON m.oid = a.member
+		WHERE NOT (c.role = 'owner' AND m.rolname = current_user)
+		AND (c.role = 'owner' OR m.rolname NOT IN (SELECT login FROM commercectl_logins))`)
+	if err != nil {
+		return err
+	}
+	var stale [][2]string
+	for rows.Next() {
+		var role, member string
+		if err := rows.Scan(&role, &member); err != nil {
+			rows.Close()
+			return err
+		}
+		stale = append(stale, [2]string{role, member})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, s := range stale {
+		if _, err := q.ExecContext(ctx, `REVOKE `+g[s[0]]+` FROM `+pgx.Identifier{s[1]}.Sanitize()); err != nil {
+			return setUpError(err)
+		}
+	}
+	bound, err := q.QueryContext(ctx, `SELECT b.login, coalesce(string_agg(r.role, ',' ORDER BY r.role), '') FROM commercectl_logins b
+		LEFT JOIN user_roles r ON r.user_id = b.user_id GROUP BY b.login ORDER BY b.login`)
+	if err != nil {
+		return err
+	}
+	logins := map[string][]string{}
+	for bound.Next() {
+		var login, roles string
+		if err := bound.Scan(&login, &roles); err != nil {
+			bound.Close()
+			return err
+		}
+		logins[login] = nil
+		if roles != "" {
+			logins[login] = strings.Split(roles, ",")
+		}
+	}
+	bound.Close()
+	if err := bound.Err(); err != nil {
+		return err
+	}
+	for login, roles := range logins {
+		if err := (postgresEngine{}).syncLogin(ctx, q, login, true, roles); err != nil {
+			return setUpError(err)
+		}
+	}
 	return nil
+}
+
+// setUpError is a refusal of the server while a tenant's roles are set up,
+// with what the login needs.
+func setUpError(err error) error {
+	if pgCode(err) == pgInsufficientPriv {
+		return store.Errorf(store.EFORBIDDEN, "the server refused to set the tenant's roles up: %s", pgMessage(err)).
+			WithHint("init, copy-tenant and upgrades on a server need a login that owns the database and may create roles (CREATEROLE), or a superuser")
+	}
+	return err
 }
 
 func (postgresEngine) leaveOwner(ctx context.Context, q querier) error {

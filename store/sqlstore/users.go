@@ -128,16 +128,17 @@ func (d *DB) SetRole(ctx context.Context, upn, role string, remove bool) (*store
 			return err
 		}
 		u = &after
-		if strings.Join(before.Roles, ",") == strings.Join(after.Roles, ",") {
-			return nil // nothing changed, so nothing to audit
-		}
-		// The server's groups follow the roles of a bound login.
+		// The server's groups follow the roles of a bound login, made
+		// right again even when the roles did not change.
 		if login, err := t.loginOf(id); err != nil {
 			return err
 		} else if login != "" {
 			if err := t.eng.(serverRoles).syncLogin(t.ctx, t.querier, login, true, after.Roles); err != nil {
 				return err
 			}
+		}
+		if strings.Join(before.Roles, ",") == strings.Join(after.Roles, ",") {
+			return nil // nothing changed, so nothing to audit
 		}
 		return t.audit("set-role", before.UPN, map[string]any{"roles": before.Roles}, map[string]any{"roles": after.Roles})
 	})
@@ -268,7 +269,9 @@ func (d *DB) SetLogin(ctx context.Context, upn, login string, remove bool) (*sto
 				WithHint("unbind it first: commercectl set-login %s --remove", other)
 		}
 		if old == login {
-			return nil // bound already: nothing to change
+			// Bound already: nothing to change, but the groups are made
+			// right again (a membership granted by hand goes).
+			return sr.syncLogin(t.ctx, t.querier, login, true, u.Roles)
 		}
 		if t.locksOut(old) {
 			return store.Errorf(store.ECONFLICT, "%s is the login you are running as: binding %s to another would lock you out", old, u.UPN).
