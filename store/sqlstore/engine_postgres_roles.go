@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/commercectl/commercectl/store"
@@ -207,7 +208,12 @@ var rowPolicies = []struct{ table, name, rule string }{
 	// Who is bound to which login is a GlobalAdmin's to see; a login sees itself.
 	{"commercectl_logins", "read", `FOR SELECT TO {GlobalAdmin} USING (true)`},
 	{"commercectl_logins", "self", `FOR SELECT TO {member} USING (login = session_user)`},
-	{"commercectl_logins", "bind", `FOR ALL TO {GlobalAdmin} USING (true) WITH CHECK (true)`},
+	// A GlobalAdmin binds the logins of others, never its own: bound for
+	// a moment to another user, its login could append an entry of the
+	// audit log in that user's name.
+	{"commercectl_logins", "bind", `FOR INSERT TO {GlobalAdmin} WITH CHECK (login <> session_user)`},
+	{"commercectl_logins", "rebind", `FOR UPDATE TO {GlobalAdmin} USING (login <> session_user) WITH CHECK (login <> session_user)`},
+	{"commercectl_logins", "unbind", `FOR DELETE TO {GlobalAdmin} USING (login <> session_user)`},
 
 	{"requests", "read", `FOR SELECT TO {member} USING (true)`},
 	{"requests", "decide", `FOR ALL TO {GlobalAdmin} USING (true) WITH CHECK (true)`},
@@ -450,30 +456,58 @@ func (postgresEngine) loginRole(ctx context.Context, q querier, name string) err
 }
 
 // syncLogin grants first and revokes after: a GlobalAdmin changing its
-// own login keeps, until the end, the admin option it grants with.
+// own login keeps, until the end, the admin option it grants with. It
+// changes only what differs, so that making right what is right asks for
+// no privilege (an upgrade by an operator who is not a GlobalAdmin).
 func (postgresEngine) syncLogin(ctx context.Context, q querier, login string, bound bool, roles []string) error {
 	g, err := loadGroups(ctx, q)
 	if err != nil {
 		return err
 	}
-	who := pgx.Identifier{login}.Sanitize()
-	want := map[string]bool{}
-	admin := false
-	if bound {
-		want[groupMember] = true
+	type membership struct{ member, admin bool }
+	have := map[string]membership{}
+	rows, err := q.QueryContext(ctx, `SELECT c.role, a.admin_option FROM commercectl_roles c JOIN pg_roles r ON r.rolname = c.pg_role
+		JOIN pg_auth_members a ON a.roleid = r.oid JOIN pg_roles m ON m.oid = a.member WHERE m.rolname = $1`, login)
+	if err != nil {
+		return err
 	}
+	for rows.Next() {
+		var role string
+		var admin bool
+		if err := rows.Scan(&role, &admin); err != nil {
+			rows.Close()
+			return err
+		}
+		have[role] = membership{true, admin}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	want := map[string]membership{}
+	admin := false
 	for _, r := range roles {
-		want[r] = true
 		admin = admin || r == store.RoleGlobalAdmin
 	}
 	for _, role := range groupRoles[1:] {
 		switch {
+		case !bound:
 		case admin:
 			// A GlobalAdmin grants and revokes the groups itself
 			// (set-role, set-login): PostgreSQL 15 asks for the admin
 			// option on each group, not through another role.
+			want[role] = membership{true, true}
+		case role == groupMember || slices.Contains(roles, role):
+			want[role] = membership{true, false}
+		}
+	}
+	who := pgx.Identifier{login}.Sanitize()
+	for _, role := range groupRoles[1:] {
+		w, h := want[role], have[role]
+		switch {
+		case w.member && w.admin && !h.admin:
 			_, err = q.ExecContext(ctx, `GRANT `+g[role]+` TO `+who+` WITH ADMIN OPTION`)
-		case want[role]:
+		case w.member && !h.member:
 			_, err = q.ExecContext(ctx, `GRANT `+g[role]+` TO `+who)
 		}
 		if err != nil {
@@ -481,10 +515,11 @@ func (postgresEngine) syncLogin(ctx context.Context, q querier, login string, bo
 		}
 	}
 	for _, role := range groupRoles[1:] {
+		w, h := want[role], have[role]
 		switch {
-		case !want[role] && !admin:
+		case !w.member && h.member:
 			_, err = q.ExecContext(ctx, `REVOKE `+g[role]+` FROM `+who)
-		case want[role] && !admin:
+		case w.member && !w.admin && h.admin:
 			_, err = q.ExecContext(ctx, `REVOKE ADMIN OPTION FOR `+g[role]+` FROM `+who)
 		}
 		if err != nil {
