@@ -93,6 +93,12 @@ func runScripts(t *testing.T, eng string) {
 				e.Setenv("DB_PASSWORD_URL", u.String())
 				e.Setenv("DB_PASSWORD_SHOWN", sqlstore.RedactURL(u.String()))
 				e.Setenv("DB_MISSING", pgtest.WithDatabase(e.Getenv("DB"), "no_such_database"))
+				// What joins one more parameter to the URLs of the server:
+				// $DB2${AND}search_path=NAME.
+				e.Setenv("AND", "?")
+				if strings.Contains(e.Getenv("DB2"), "?") {
+					e.Setenv("AND", "&")
+				}
 				// A superuser bound to nobody: the server's word for "no
 				// identity" (init binds its admin to the login that ran it).
 				e.Setenv("DB_NOBODY", pgtest.Login(e.T().(testing.TB), e.Getenv("DB"), "commercectl_test_nobody", "SUPERUSER"))
