@@ -115,8 +115,10 @@ func runScripts(t *testing.T, eng string) {
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"dbdump":  cmdDBDump,
-			"pglogin": cmdPGLogin,
+			"dbdump":         cmdDBDump,
+			"pglogin":        cmdPGLogin,
+			"smtpd":          cmdSMTPD,
+			"smtpd-received": cmdSMTPReceived,
 		},
 	})
 }

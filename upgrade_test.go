@@ -69,6 +69,8 @@ func upgradeSchema1(t *testing.T, bin string) {
 	if n := countRows(t, db, `SELECT count(*) FROM request_users WHERE pos <> rowid`); n != 0 {
 		t.Errorf("after the upgrade: %d request_users rows whose pos is not their rowid", n)
 	}
+	// 0005 adds the deliveries of the outbox: none yet.
+	after = strings.Replace(after, "== deliveries (0 rows)\n\n", "", 1)
 	if rows(before) != withoutLastCell(rows(after), "request_users") {
 		t.Fatalf("the upgrade changed rows:\nbefore:\n%s\nafter:\n%s", before, after)
 	}

@@ -74,6 +74,7 @@ var verbs = []verb{
 	v("set-request-process", "request", request.NewCmdSetRequestProcess),
 	v("get-request-process", "request", request.NewCmdGetRequestProcess),
 	v("list-notifications", "audit", notification.NewCmdListNotifications),
+	v("send-notifications", "audit", notification.NewCmdSendNotifications),
 
 	v("purchase", "member", subscription.NewCmdPurchase),
 	v("start-trial", "member", subscription.NewCmdStartTrial),

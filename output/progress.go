@@ -12,14 +12,19 @@ import (
 type Progress struct {
 	w     io.Writer
 	label string
+	unit  string
 	start time.Time
 	last  time.Time
 }
 
-// NewProgress starts a progress line.
+// NewProgress starts a progress line counting rows.
 func NewProgress(w io.Writer, label string) *Progress {
-	now := time.Now()
-	return &Progress{w: w, label: label, start: now}
+	return NewProgressOf(w, label, "rows")
+}
+
+// NewProgressOf starts a progress line counting unit (messages, rows).
+func NewProgressOf(w io.Writer, label, unit string) *Progress {
+	return &Progress{w: w, label: label, unit: unit, start: time.Now()}
 }
 
 // Set shows n rows done, at most ten times a second.
@@ -29,7 +34,7 @@ func (p *Progress) Set(n int) {
 		return
 	}
 	p.last = now
-	fmt.Fprintf(p.w, "\r\x1b[K%s: %s rows (%s/s)", p.label, group(n), group(int(float64(n)/now.Sub(p.start).Seconds())))
+	fmt.Fprintf(p.w, "\r\x1b[K%s: %s %s (%s/s)", p.label, group(n), p.unit, group(int(float64(n)/now.Sub(p.start).Seconds())))
 }
 
 // SetOf shows n of total rows done, with the percentage and the time left,
@@ -47,13 +52,13 @@ func (p *Progress) SetOf(n, total int) {
 	if n > 0 {
 		left = (time.Duration(float64(elapsed) * float64(total-n) / float64(n))).Round(time.Second).String()
 	}
-	fmt.Fprintf(p.w, "\r\x1b[K%s: %s of %s rows (%d%%, %s/s, %s left)", p.label, group(n), group(total),
+	fmt.Fprintf(p.w, "\r\x1b[K%s: %s of %s %s (%d%%, %s/s, %s left)", p.label, group(n), group(total), p.unit,
 		n*100/total, group(int(float64(n)/elapsed.Seconds())), left)
 }
 
 // Done ends the line with the total.
 func (p *Progress) Done(n int) {
-	fmt.Fprintf(p.w, "\r\x1b[K%s: %s rows in %s\n", p.label, group(n), time.Since(p.start).Round(time.Millisecond))
+	fmt.Fprintf(p.w, "\r\x1b[K%s: %s %s in %s\n", p.label, group(n), p.unit, time.Since(p.start).Round(time.Millisecond))
 }
 
 // group writes 1234567 as 1,234,567.

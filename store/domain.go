@@ -162,4 +162,38 @@ type Notification struct {
 	Subject   string    `json:"subject"`
 	Body      string    `json:"body"`
 	CreatedAt time.Time `json:"createdAt"`
+	// Delivery over SMTP (SPEC §12): pending (never tried, or a temporary
+	// failure waiting for NextAttemptAt), sent, or failed for good.
+	Status        string     `json:"status"`
+	Attempts      int        `json:"attempts"`
+	SentAt        *time.Time `json:"sentAt"`
+	LastError     string     `json:"lastError"`
+	MessageID     string     `json:"messageId"`
+	NextAttemptAt *time.Time `json:"nextAttemptAt"`
+}
+
+// Delivery statuses of a notification.
+const (
+	DeliveryPending = "pending"
+	DeliverySent    = "sent"
+	DeliveryFailed  = "failed"
+)
+
+// DeliveryStatuses are the statuses list-notifications --status takes.
+var DeliveryStatuses = []string{DeliveryPending, DeliverySent, DeliveryFailed}
+
+// DeliveryOutcome is how one attempt to send a notification ended.
+type DeliveryOutcome struct {
+	Sent      bool
+	Temporary bool   // a 4xx reply, a timeout, a lost connection: try again later
+	Error     string // the server's reply, or what went wrong
+}
+
+// SendSummary is what one send-notifications run did.
+type SendSummary struct {
+	Sent    int `json:"sent"`
+	Pending int `json:"pending"` // temporary failures, to be tried again
+	Failed  int `json:"failed"`  // refused for good
+	// Due counts what was due when the run started (the --limit first).
+	Due int `json:"due"`
 }

@@ -79,6 +79,7 @@ const OwnProcessBanner = "You're using your own license request process"
 
 // NotificationFilter narrows list-notifications.
 type NotificationFilter struct {
-	To    string
-	Since time.Time
+	To     string
+	Since  time.Time
+	Status string // pending, sent or failed; "": all
 }

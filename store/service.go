@@ -125,6 +125,16 @@ type Service interface {
 	SetRequestProcess(ctx context.Context, u RequestProcessUpdate) (*RequestProcess, error)
 	GetRequestProcess(ctx context.Context) (*RequestProcess, error)
 	ListNotifications(ctx context.Context, f NotificationFilter) ([]Notification, error)
+	// Delivery of the outbox (SPEC §12), by a GlobalAdmin. DueNotifications
+	// counts and lists (up to limit; 0: all) what a run would send now,
+	// oldest first. ClaimNotifications claims up to n of them for the run
+	// claim, each with its Message-ID, so that no other run sends them;
+	// FinishDelivery records one attempt; EndSendRun gives back what the
+	// run claimed and did not try, and audits the run.
+	DueNotifications(ctx context.Context, limit int) ([]Notification, int, error)
+	ClaimNotifications(ctx context.Context, claim string, n int) ([]Notification, error)
+	FinishDelivery(ctx context.Context, claim string, id int64, o DeliveryOutcome) error
+	EndSendRun(ctx context.Context, claim string, s SendSummary) error
 
 	// Doctor checks the database and the tenant's invariants.
 	Doctor(ctx context.Context) ([]Problem, error)

@@ -135,13 +135,27 @@ var (
 	SettingDB     = Setting{"db", "--db", "COMMERCECTL_DB", func(g *GlobalFlags) string { return g.DB }}
 	SettingAs     = Setting{"as", "--as", "COMMERCECTL_AS", func(g *GlobalFlags) string { return g.As }}
 	SettingOutput = Setting{"output", "-o", "COMMERCECTL_OUTPUT", func(g *GlobalFlags) string { return g.Output }}
+	// The SMTP relay of send-notifications (SPEC §12): flags of that verb.
+	SettingSMTPURL  = Setting{"smtp.url", "--smtp", "COMMERCECTL_SMTP_URL", nil}
+	SettingSMTPFrom = Setting{"smtp.from", "--from", "COMMERCECTL_SMTP_FROM", nil}
 )
+
+// VerbSetting resolves a setting whose flag is a verb's own: flag (its
+// value as given), then environment, then config file.
+func (f *Factory) VerbSetting(s Setting, flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	return f.setting(s)
+}
 
 // lookup resolves a setting and tells where it came from: FromFlag,
 // FromEnv, FromConfig, or FromDefault when none gives it.
 func (f *Factory) lookup(s Setting) (value, from string, err error) {
-	if v := s.flag(&f.Flags); v != "" {
-		return v, FromFlag, nil
+	if s.flag != nil {
+		if v := s.flag(&f.Flags); v != "" {
+			return v, FromFlag, nil
+		}
 	}
 	if v := f.Getenv(s.Env); v != "" {
 		return v, FromEnv, nil

@@ -499,5 +499,5 @@ func netCause(err error) string {
 var tenantTables = []string{
 	"tenant", "users", "user_roles", "products", "product_aliases", "service_plans", "policies",
 	"product_policies", "offer_type_policies", "subscriptions", "licenses", "requests",
-	"request_users", "notifications", "audit_log",
+	"request_users", "notifications", "deliveries", "audit_log",
 }

@@ -128,6 +128,7 @@ GRANT INSERT ON requests, request_users TO {member};
 
 GRANT INSERT, UPDATE, DELETE ON tenant, users, user_roles, products, product_aliases, service_plans, policies,
 	product_policies, offer_type_policies, subscriptions, licenses, requests, request_users, commercectl_logins TO {GlobalAdmin};
+GRANT INSERT, UPDATE ON deliveries TO {GlobalAdmin};
 
 GRANT INSERT, UPDATE, DELETE ON products, product_aliases, service_plans TO {BillingAdmin};
 GRANT INSERT, UPDATE (value, updated_at) ON product_policies TO {BillingAdmin};

@@ -121,7 +121,7 @@ func (d *DB) ListNotifications(ctx context.Context, f store.NotificationFilter) 
 		if err := t.requireIdentity(); err != nil {
 			return err
 		}
-		q := `SELECT id, to_upn, kind, subject, body, created_at FROM notifications WHERE 1 = 1`
+		q := `SELECT ` + notificationColumns + ` FROM notifications n LEFT JOIN deliveries d ON d.notification_id = n.id WHERE 1 = 1`
 		var args []any
 		to := f.To
 		if !t.actor.HasAnyRole(requestReaders...) {
@@ -131,30 +131,20 @@ func (d *DB) ListNotifications(ctx context.Context, f store.NotificationFilter) 
 			to = t.actor.UPN
 		}
 		if to != "" {
-			q += ` AND lower(to_upn) = lower(?)`
+			q += ` AND lower(n.to_upn) = lower(?)`
 			args = append(args, strings.TrimSpace(to))
 		}
 		if !f.Since.IsZero() {
-			q += ` AND created_at >= ?`
+			q += ` AND n.created_at >= ?`
 			args = append(args, fmtTime(f.Since))
 		}
-		rows, err := t.QueryContext(t.ctx, q+` ORDER BY id`, args...)
-		if err != nil {
-			return err
+		if f.Status != "" {
+			q += ` AND coalesce(d.status, 'pending') = ?`
+			args = append(args, f.Status)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				n  store.Notification
-				at string
-			)
-			if err := rows.Scan(&n.ID, &n.To, &n.Kind, &n.Subject, &n.Body, &at); err != nil {
-				return err
-			}
-			n.CreatedAt = parseTime(at)
-			out = append(out, n)
-		}
-		return rows.Err()
+		ns, err := t.notifications(q+` ORDER BY n.id`, args...)
+		out = ns
+		return err
 	})
 	return out, err
 }
