@@ -10,6 +10,11 @@ LDFLAGS := -s -w -X github.com/commercectl/commercectl/cmd.Version=$(VERSION)
 
 .PHONY: build demo test stress bench fuzz clean
 
+# Mailpit, the SMTP server the delivery tests send to, built from the Go
+# module proxy (no package to install).
+MAILPIT_VERSION := v1.33.1
+MAILPIT := bin/mailpit
+
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
 
@@ -20,10 +25,13 @@ demo: build
 # Every test, on both engines: scripts/with-postgres.sh starts a throwaway
 # PostgreSQL server (installing Debian's package when missing) and stops it.
 # The store's unit tests run a second time with their tenants on it.
-test:
+test: $(MAILPIT)
 	$(GO) vet ./...
-	./scripts/with-postgres.sh sh -c '$(GO) test -count=1 -timeout 30m ./... && \
+	MAILPIT=$(CURDIR)/$(MAILPIT) ./scripts/with-postgres.sh sh -c '$(GO) test -count=1 -timeout 30m ./... && \
 		COMMERCECTL_TEST_ENGINE=postgres $(GO) test -count=1 -timeout 30m ./store/sqlstore/'
+
+$(MAILPIT):
+	GOBIN=$(CURDIR)/bin $(GO) install github.com/axllent/mailpit@$(MAILPIT_VERSION)
 
 # The long variants of the reliability tests (docs/RELIABILITY.md): more
 # processes and rounds under load, more kill points on bigger tenants, then
