@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 	"net"
@@ -154,6 +155,17 @@ func TestSendKilled(t *testing.T) {
 		env := interactiveEnv(dir)
 		db := newDB(dir, "tenant.db")
 		seedOutbox(t, bin, env, dir, db)
+		for _, at := range []int{1, outboxSize / 3, outboxSize * 9 / 10} {
+			t.Run(fmt.Sprintf("after-%d", at), func(t *testing.T) { killedAt(t, bin, env, newDB(dir, fmt.Sprintf("killed-%d.db", at)), dir, at) })
+		}
+	})
+}
+
+// killedAt kills a run once the server has accepted at messages, then
+// checks that the next run delivers everything, at most one twice.
+func killedAt(t *testing.T, bin string, env []string, db, dir string, at int) {
+	{
+		seedOutbox(t, bin, env, dir, db)
 		srv := startFakeSMTP(t)
 		srv.delay = 3 * time.Millisecond
 		first := sendCmd(bin, env, db, srv.url())
@@ -161,8 +173,8 @@ func TestSendKilled(t *testing.T) {
 			t.Fatal(err)
 		}
 		deadline := time.Now().Add(30 * time.Second)
-		for len(srv.messages()) < outboxSize/3 && time.Now().Before(deadline) {
-			time.Sleep(2 * time.Millisecond)
+		for len(srv.messages()) < at && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
 		}
 		if err := first.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
@@ -198,8 +210,60 @@ func TestSendKilled(t *testing.T) {
 		if dups > 1 {
 			t.Errorf("%d messages were sent twice; at most the one in flight may be", dups)
 		}
+		if len(ids) != outboxSize {
+			t.Errorf("%d Message-IDs received for %d notifications: a message sent again must keep its Message-ID", len(ids), outboxSize)
+		}
 		t.Logf("SIGKILL after %d of %d messages; the next run sent the rest: %d received, %d duplicate(s), %d lost",
 			atKill, outboxSize, len(got), dups, lost)
+	}
+}
+
+// Faults all along: the server answers 451 to every seventh recipient, and
+// runs go on (each a backoff later) until nothing is pending. Every
+// notification arrives exactly once.
+func TestSendThroughFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := commercectlBin(t)
+	forEachEngine(t, func(t *testing.T, newDB func(dir, name string) string) {
+		dir := t.TempDir()
+		env := interactiveEnv(dir)
+		db := newDB(dir, "tenant.db")
+		seedOutbox(t, bin, env, dir, db)
+		srv := startFakeSMTP(t)
+		srv.tempEvery = 7
+		now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+		runs := 0
+		for ; runs < 20; runs++ {
+			cmd := sendCmd(bin, append(env, "COMMERCECTL_NOW="+now.Format(time.RFC3339)), db, srv.url())
+			out, err := cmd.CombinedOutput()
+			var exit *exec.ExitError
+			if err == nil {
+				break
+			}
+			if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+				t.Fatalf("run %d: %v\n%s", runs+1, err, out)
+			}
+			now = now.Add(7 * time.Hour) // past the longest backoff
+		}
+		got := srv.messages()
+		ids := countIDs(got)
+		for id, n := range ids {
+			if n != 1 {
+				t.Errorf("%s received %d times", id, n)
+			}
+		}
+		for _, n := range outbox(t, bin, env, db) {
+			if n.Status != "sent" || ids[n.MessageID] != 1 {
+				t.Errorf("notification %d: %s, received %d times", n.ID, n.Status, ids[n.MessageID])
+			}
+		}
+		srv.mu.Lock()
+		faults := srv.faults
+		srv.mu.Unlock()
+		t.Logf("451 to every 7th recipient: %d notifications, %d faults injected, %d runs, %d messages received, 0 duplicates, 0 lost",
+			outboxSize, faults, runs+1, len(got))
 	})
 }
 

@@ -26,6 +26,9 @@ type fakeSMTP struct {
 
 	mu        sync.Mutex
 	tempFirst int
+	tempEvery int // every tempEvery-th recipient gets 451 (0: none)
+	rcpts     int
+	faults    int // 451s given
 	reject    map[string]bool
 	delay     time.Duration
 	got       []received
@@ -74,8 +77,12 @@ func (s *fakeSession) Mail(string, *smtp.MailOptions) error { return nil }
 func (s *fakeSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.f.mu.Lock()
 	defer s.f.mu.Unlock()
-	if s.f.tempFirst > 0 {
-		s.f.tempFirst--
+	s.f.rcpts++
+	if s.f.tempFirst > 0 || s.f.tempEvery > 0 && s.f.rcpts%s.f.tempEvery == 0 {
+		if s.f.tempFirst > 0 {
+			s.f.tempFirst--
+		}
+		s.f.faults++
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Mailbox busy, try again later"}
 	}
 	if s.f.reject[strings.ToLower(to)] {
