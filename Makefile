@@ -62,7 +62,7 @@ fuzz:
 	done
 
 # Benchmarks: whole-process timings side by side with the sqlite3 shell.
-bench: build
+bench: build $(MAILPIT)
 	@./scripts/bench.sh $(BIN)
 
 clean:

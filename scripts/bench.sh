@@ -29,6 +29,8 @@
 #   BENCH_PG_WRITER_LOOPS=20  add-user, assign-license, unassign-license
 #   BENCH_PG_LOGIN_USERS=100000  licensed users bench_pg_logins moves, through a
 #                        BillingAdmin's own login and as a superuser
+#   BENCH_SEND=10000     notifications bench_send_notifications delivers to a
+#                        local Mailpit (MAILPIT, default bin/mailpit: make bench builds it)
 #   BENCH_PG_EXPORT_ROUNDS=5  rounds of bench_pg_export_users, each one run of
 #                        commercectl and one of psql, in a rotated order
 #   COMMERCECTL_TEST_PG= the PostgreSQL server of the bench_pg_* benchmarks: a
@@ -71,6 +73,8 @@ CONFLICT_RUNS=${BENCH_CONFLICT_RUNS:-50}
 PG_WRITERS=${BENCH_PG_WRITERS:-8}
 PG_WRITER_LOOPS=${BENCH_PG_WRITER_LOOPS:-20}
 PG_LOGIN_USERS=${BENCH_PG_LOGIN_USERS:-100000}
+SEND=${BENCH_SEND:-10000}
+MAILPIT=${MAILPIT:-bin/mailpit}
 PG_EXPORT_ROUNDS=${BENCH_PG_EXPORT_ROUNDS:-5}
 PG=${COMMERCECTL_TEST_PG:-}
 # The clock of internal/gentenant's tenants (its Now): the requests it makes
@@ -109,6 +113,7 @@ need_tools() {
 	local missing=()
 	command -v hyperfine >/dev/null || missing+=(hyperfine)
 	command -v sqlite3 >/dev/null || missing+=(sqlite3)
+	command -v curl >/dev/null || missing+=(curl)
 	[[ -x /usr/bin/time ]] || missing+=(time)
 	[[ -z $PG ]] || command -v psql >/dev/null || missing+=(postgresql-client)
 	if ((${#missing[@]})); then
@@ -915,6 +920,76 @@ pg_url_as() {
 	echo "${url%%://*}://$1@${url#*@}"
 }
 
+# --- Delivery of the outbox ------------------------------------------------------
+
+# send-notifications of $SEND notifications (five requests naming $SEND/5-2
+# users each, declined: an e-mail to the admin, to the requester and to each
+# user) to a local Mailpit, over one connection, on SQLite and, with a
+# server, on PostgreSQL: messages per second, checked against what Mailpit
+# holds afterwards. Each run starts from a copy of the same outbox.
+bench_send_notifications() {
+	local per=$((SEND / 5 - 2)) seed=$OUT/send-$SEND.db db=$OUT/send.db api smtp i t rate got engine target
+	echo
+	echo "== send-notifications of $SEND notifications to a local Mailpit"
+	[[ -x $MAILPIT ]] || die "no Mailpit at $MAILPIT (make bench builds it)"
+	if [[ ! -s $seed ]]; then
+		# Built aside and renamed once whole: a run cut short leaves none.
+		local part=$seed.part
+		rm -f "$part" "$part-wal" "$part-shm"
+		"$CLI" init --tenant Contoso --admin "$ADMIN" --demo --db "$part" >/dev/null
+		{
+			echo "upn,displayName,department"
+			for ((i = 1; i <= 5 * per; i++)); do echo "send$i@contoso.com,Send $i,Sales"; done
+		} >"$OUT/send-users.csv"
+		"$CLI" --db "$part" --as "$ADMIN" import-users "$OUT/send-users.csv" >/dev/null
+		local r
+		for ((r = 0; r < 5; r++)); do
+			# One argument is at most 128 KB: 2,000 UPNs fit.
+			"$CLI" --db "$part" --as alex.wilber@contoso.com new-request --product CFQ7TTC0MM8R \
+				--for "$(seq -f 'send%g@contoso.com' $((r * per + 1)) $(((r + 1) * per)) | paste -sd,)" >/dev/null
+			"$CLI" --db "$part" --as "$ADMIN" deny-request $((4 + r)) --message "Not this quarter" --yes >/dev/null
+		done
+		[[ $("$CLI" --db "$part" --as "$ADMIN" list-notifications -o json --jq length) == "$SEND" ]] ||
+			die "the outbox of $part does not hold $SEND notifications"
+		mv "$part" "$seed"
+	fi
+	api=127.0.0.1:$((20000 + RANDOM % 10000)) smtp=127.0.0.1:$((30000 + RANDOM % 10000))
+	"$MAILPIT" --listen "$api" --smtp "$smtp" --max 0 --database "$OUT/mailpit.db" --quiet --disable-version-check >/dev/null 2>&1 &
+	local mp=$!
+	# Stopped however the function ends (die exits the script).
+	trap 'kill $mp 2>/dev/null' RETURN EXIT
+	for ((i = 0; i < 100; i++)); do curl -sf "http://$api/api/v1/info" >/dev/null && break; sleep 0.1; done
+	echo "   Mailpit $("$MAILPIT" version 2>/dev/null | head -1) on $smtp (--max 0, its own SQLite store)"
+	echo "   \$ $CLI --db DB --as $ADMIN send-notifications --smtp smtp://$smtp --from commerce@contoso.com"
+	for engine in SQLite PostgreSQL; do
+		[[ $engine == PostgreSQL && -z $PG ]] && continue
+		local secs=()
+		for ((i = 1; i <= BULK_RUNS; i++)); do
+			curl -sf -X DELETE "http://$api/api/v1/messages" >/dev/null
+			if [[ $engine == SQLite ]]; then
+				cp "$seed" "$db"
+				rm -f "$db-wal" "$db-shm"
+				target=$db
+			else
+				pg_fresh commercectl_bench_send
+				target=$(pg_url commercectl_bench_send)
+				"$CLI" --db "$seed" --as "$ADMIN" copy-tenant --to "$target" >/dev/null
+			fi
+			read -r t _ < <(measure "$CLI" --db "$target" --as "$ADMIN" send-notifications --smtp "smtp://$smtp" --from commerce@contoso.com)
+			got=$(curl -sf "http://$api/api/v1/messages?limit=1" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
+			[[ $got == "$SEND" ]] || die "Mailpit holds $got messages after the run, not $SEND"
+			secs+=("$t")
+			echo "  $engine run $i: ${t}s, $(awk -v n="$SEND" -v t="$t" 'BEGIN {printf "%d", n / t}') messages/s"
+		done
+		t=$(printf '%s\n' "${secs[@]}" | median)
+		rate=$(awk -v n="$SEND" -v t="$t" 'BEGIN {printf "%d", n / t}')
+		echo "  $engine median: ${t}s for $SEND messages, $rate messages/s"
+		[[ $engine == PostgreSQL ]] && pg_drop commercectl_bench_send
+	done
+	kill $mp 2>/dev/null
+	trap - EXIT
+}
+
 wants() { [[ -z $ONLY || " $ONLY " == *" $1 "* ]]; }
 
 # wants_pg: is any PostgreSQL benchmark to run?
@@ -950,6 +1025,10 @@ main() {
 	if wants list_conflicts; then
 		CGO_ENABLED=0 go build -o "$OUT/gentenant" ./internal/gentenant
 		bench_list_conflicts
+	fi
+	if wants send_notifications; then
+		[[ -z $PG ]] || pg_setup
+		bench_send_notifications
 	fi
 	if wants_pg && [[ -n $PG ]]; then
 		CGO_ENABLED=0 go build -o "$OUT/gentenant" ./internal/gentenant
