@@ -496,3 +496,42 @@ func TestSendProgress(t *testing.T) {
 		t.Errorf("progress on a pipe:\nstdout %q\nstderr %q", stdout.String(), stderr.String())
 	}
 }
+
+// smtps:// is implicit TLS: the server's certificate must verify (here
+// through SSL_CERT_FILE); one that does not is refused before anything is
+// claimed, and the outbox stays as it was.
+func TestSendImplicitTLS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := commercectlBin(t)
+	dir := t.TempDir()
+	env := interactiveEnv(dir)
+	db := filepath.Join(dir, "tenant.db")
+	run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--demo", "--db", db)
+	run(t, bin, env, "new-request", "--product", "CFQ7TTC0HDB0", "--db", db, "--as", "alex.wilber@contoso.com")
+	caFile, certFile, keyFile := testCA(t, dir)
+	srv := startFakeSMTPS(t, certFile, keyFile)
+	url := "smtps://relay:S3cret-relay@" + srv.addr
+
+	untrusted := sendCmd(bin, env, db, url)
+	out, err := untrusted.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "cannot send through the SMTP server at "+srv.addr) {
+		t.Fatalf("a certificate nobody trusts: %v\n%s", err, out)
+	}
+	if strings.Contains(string(out), "S3cret-relay") {
+		t.Errorf("the password shows:\n%s", out)
+	}
+	if n := outbox(t, bin, env, db); len(n) != 1 || n[0].Status != "pending" || n[0].Attempts != 0 {
+		t.Fatalf("after a refused connection the outbox changed: %+v", n)
+	}
+
+	trusted := sendCmd(bin, append(env, "SSL_CERT_FILE="+caFile), db, "smtps://"+srv.addr)
+	if out, err := trusted.CombinedOutput(); err != nil {
+		t.Fatalf("smtps:// with the CA trusted: %v\n%s", err, out)
+	}
+	if got := srv.messages(); len(got) != 1 || got[0].To != interactiveAdmin {
+		t.Fatalf("the server received %+v", got)
+	}
+}

@@ -130,6 +130,9 @@ func roleMatrix(files map[string]string) []roleCase {
 		{name: "start-trial", args: []string{"--product", "CFQ7TTC0J1FV"}, allowed: []string{user}},
 		{name: "new-request", args: []string{"--product", "CFQ7TTC0MM8R"}, allowed: []string{user}},
 
+		// SPEC §12: send-notifications is the GlobalAdmin's (dry run: the due list).
+		{name: "send-notifications", args: []string{"--smtp", "smtp://127.0.0.1:9", "--from", "commerce@contoso.com"}, allowed: globalOnly},
+
 		// SPEC §3 row 1: reading the audit log.
 		{name: "get-audit-log", allowed: readers},
 		// Not in SPEC §3; README: doctor is for GlobalAdmin and GlobalReader.

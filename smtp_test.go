@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -41,11 +42,29 @@ type received struct {
 
 func startFakeSMTP(t testing.TB) *fakeSMTP {
 	t.Helper()
-	f := &fakeSMTP{reject: map[string]bool{}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveFakeSMTP(t, ln)
+}
+
+// startFakeSMTPS is startFakeSMTP with implicit TLS (smtps://).
+func startFakeSMTPS(t testing.TB, certFile, keyFile string) *fakeSMTP {
+	t.Helper()
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return serveFakeSMTP(t, ln)
+}
+
+func serveFakeSMTP(t testing.TB, ln net.Listener) *fakeSMTP {
+	f := &fakeSMTP{reject: map[string]bool{}}
 	f.addr = ln.Addr().String()
 	f.srv = smtp.NewServer(f)
 	f.srv.Domain = "localhost"
