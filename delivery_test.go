@@ -374,6 +374,17 @@ func TestSendThroughMailpit(t *testing.T) {
 			}
 			time.Sleep(25 * time.Millisecond)
 		}
+		// A certificate that does not verify: no fallback to a clear
+		// connection, nothing claimed.
+		untrusted := sendCmd(bin, env, db, "smtp://relay:S3cret-relay@"+smtpAddr)
+		if out, err := untrusted.CombinedOutput(); err == nil || !strings.Contains(string(out), "cannot send through the SMTP server") {
+			t.Fatalf("STARTTLS with a certificate nobody trusts: %v\n%s", err, out)
+		}
+		for _, n := range outbox(t, bin, env, db) {
+			if n.Status != "pending" || n.Attempts != 0 {
+				t.Fatalf("after a refused STARTTLS, notification %d is %s after %d attempt(s)", n.ID, n.Status, n.Attempts)
+			}
+		}
 		send := sendCmd(bin, append(env, "SSL_CERT_FILE="+caFile), db, "smtp://relay:S3cret-relay@"+smtpAddr)
 		out, err := send.CombinedOutput()
 		if err != nil {
