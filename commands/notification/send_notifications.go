@@ -273,7 +273,11 @@ func lostConnection(o store.DeliveryOutcome) bool { return strings.HasPrefix(o.E
 // lost connection or a timeout, temporary by nature.
 func sendOne(c *gomail.Client, from *mail.Address, n store.Notification, r *relay) store.DeliveryOutcome {
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	if err := m.FromFormat("Microsoft 365 commerce", from.Address); err != nil {
+	name := from.Name
+	if name == "" {
+		name = "Microsoft 365 commerce"
+	}
+	if err := m.FromFormat(name, from.Address); err != nil {
 		return store.DeliveryOutcome{Error: "from: " + err.Error()}
 	}
 	if err := m.To(n.To); err != nil {
