@@ -34,6 +34,11 @@ type LicenseSummary struct {
 	Assigned    int    `json:"assigned"`
 	Available   int    `json:"available"`
 	Status      string `json:"status"` // "" or "N users need a valid license"
+	// The seats of Quantity by the kind of subscription they come from:
+	// the organization's own, users' self-service purchases, trials.
+	CentralSeats     int `json:"centralSeats"`
+	SelfServiceSeats int `json:"selfServiceSeats"`
+	TrialSeats       int `json:"trialSeats"`
 }
 
 // LicensedUser is one license as list-licenses --product shows it.

@@ -16,8 +16,12 @@ import (
 var summaryColumns = []output.Column[store.LicenseSummary]{
 	{Header: "Product ID", Field: "productId", Get: func(s store.LicenseSummary) string { return s.ProductID }},
 	{Header: "Product", Field: "productName", Get: func(s store.LicenseSummary) string { return s.ProductName }},
-	{Header: "Self-service", Field: "selfService", Get: func(s store.LicenseSummary) string { return strconv.FormatBool(s.SelfService) }},
 	{Header: "Quantity", Field: "quantity", Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.Quantity) }},
+	// Where the seats come from, as the admin center's Licenses page splits
+	// them; JSON keeps selfService (the --self-service view) as well.
+	{Header: "Central", Field: "centralSeats", Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.CentralSeats) }},
+	{Header: "Self-service", Field: "selfServiceSeats", Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.SelfServiceSeats) }},
+	{Header: "Trial", Field: "trialSeats", Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.TrialSeats) }},
 	{Header: "Assigned", Field: "assigned", Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.Assigned) }},
 	{Header: "Available", Field: "available", Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.Available) }},
 	{Header: "Status", Field: "status", Get: func(s store.LicenseSummary) string { return s.Status }},

@@ -64,6 +64,14 @@ func (d *DB) ListLicenses(ctx context.Context, selfService bool) ([]store.Licens
 			}
 			if s.Status == store.StatusActive {
 				sum.Quantity += s.Quantity
+				switch s.Kind {
+				case store.KindCentral:
+					sum.CentralSeats += s.Quantity
+				case store.KindSelfService:
+					sum.SelfServiceSeats += s.Quantity
+				case store.KindTrial:
+					sum.TrialSeats += s.Quantity
+				}
 			}
 			sum.Assigned += s.Assigned
 			k := keyOf(s)
