@@ -35,6 +35,10 @@ func (d *DB) SetRequestProcess(ctx context.Context, u store.RequestProcessUpdate
 		if err := t.requireRole("set the request process", requestDeciders...); err != nil {
 			return err
 		}
+		// Under the retention in force: a longer one brings nothing back.
+		if err := t.purgeExpired(); err != nil {
+			return err
+		}
 		before, err := t.process()
 		if err != nil {
 			return err

@@ -331,6 +331,9 @@ func (t *tx) pendingRequest(id int64, message string) (*store.Request, error) {
 	if err := t.requireRole("decide license requests", requestDeciders...); err != nil {
 		return nil, err
 	}
+	if err := t.purgeExpired(); err != nil {
+		return nil, err
+	}
 	if err := checkMessage(message); err != nil {
 		return nil, err
 	}
@@ -481,9 +484,47 @@ func (t *tx) decide(r *store.Request, status, productID, message string) error {
 // are numbered 1, 2, 3 in the order they are made, on every engine: the
 // number is what an admin types (get-request 4), and an engine's own
 // counter skips the numbers of transactions rolled back (a dry run).
+// A purged request's number is not given again (purgeExpired).
 func (t *tx) insertRequest(productID string, requesterID int64, at time.Time) (int64, error) {
-	var id int64
-	err := t.QueryRowContext(t.ctx, `INSERT INTO requests (id, product_id, requester_id, requested_at)
-		SELECT coalesce(max(id), 0) + 1, ?, ?, ? FROM requests RETURNING id`, productID, requesterID, fmtTime(at)).Scan(&id)
+	var kept, used int64
+	if err := t.QueryRowContext(t.ctx, `SELECT coalesce(max(id), 0) FROM requests`).Scan(&kept); err != nil {
+		return 0, err
+	}
+	if err := t.QueryRowContext(t.ctx, `SELECT request_numbers_used FROM tenant WHERE id = 1`).Scan(&used); err != nil {
+		return 0, err
+	}
+	id := max(kept, used) + 1
+	_, err := t.ExecContext(t.ctx, `INSERT INTO requests (id, product_id, requester_id, requested_at) VALUES (?, ?, ?, ?)`,
+		id, productID, requesterID, fmtTime(at))
 	return id, err
+}
+
+// purgeExpired deletes the requests past the retention period in force,
+// with their users, as one audited purge. A GlobalAdmin's writes about
+// requests run it first (deciding, setting the process): raising the
+// retention later brings back nothing that had expired. Reads only hide
+// expired requests; a read never writes.
+func (t *tx) purgeExpired() error {
+	p, err := t.process()
+	if err != nil {
+		return err
+	}
+	cutoff := fmtTime(keptSince(t.now, p))
+	var n, last int64
+	if err := t.QueryRowContext(t.ctx, `SELECT count(*), coalesce(max(id), 0) FROM requests WHERE requested_at < ?`, cutoff).Scan(&n, &last); err != nil {
+		return err
+	}
+	if n == 0 {
+		return nil
+	}
+	if _, err := t.ExecContext(t.ctx, `DELETE FROM request_users WHERE request_id IN (SELECT id FROM requests WHERE requested_at < ?)`, cutoff); err != nil {
+		return err
+	}
+	if _, err := t.ExecContext(t.ctx, `DELETE FROM requests WHERE requested_at < ?`, cutoff); err != nil {
+		return err
+	}
+	if _, err := t.ExecContext(t.ctx, `UPDATE tenant SET request_numbers_used = ? WHERE id = 1 AND request_numbers_used < ?`, last, last); err != nil {
+		return err
+	}
+	return t.audit("purge-requests", "requests", nil, map[string]any{"purged": n, "requestedBefore": cutoff, "retentionDays": p.RetentionDays})
 }

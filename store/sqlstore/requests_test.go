@@ -336,14 +336,34 @@ func TestRequestRetention(t *testing.T) {
 	again := newRequest(t, d, asAt(member, gone), powerBIPremium)
 	wantListed(t, d, asAt(admin, gone), "all", again.ID)
 
-	// A longer retention brings the older one back; it lasts that long.
+	// Setting the process purges what has expired, under the retention in
+	// force, as one audited entry: a longer retention brings nothing back
+	// (issue 14), and the purged number is not given again.
 	days := 90
 	if _, err := d.SetRequestProcess(asAt(admin, gone), store.RequestProcessUpdate{RetentionDays: &days}); err != nil {
 		t.Fatal(err)
 	}
-	wantListed(t, d, asAt(admin, gone), "all", again.ID, r.ID)
-	wantListed(t, d, asAt(admin, made.AddDate(0, 0, 90)), "all", again.ID, r.ID)
-	wantListed(t, d, asAt(admin, made.AddDate(0, 0, 90).Add(time.Second)), "all", again.ID)
+	wantListed(t, d, asAt(admin, gone), "all", again.ID)
+	if n := count(t, path, `SELECT count(*) FROM requests WHERE id = ?`, r.ID); n != 0 {
+		t.Errorf("request %d was hidden, not deleted", r.ID)
+	}
+	if n := count(t, path, `SELECT count(*) FROM request_users WHERE request_id = ?`, r.ID); n != 0 {
+		t.Errorf("request %d left %d users behind", r.ID, n)
+	}
+	var purges []store.AuditEntry
+	for _, e := range auditLog(t, d) {
+		if e.Action == "purge-requests" {
+			purges = append(purges, e)
+		}
+	}
+	if len(purges) != 1 || purges[0].Actor != admin || !strings.Contains(fmt.Sprintf("%s", purges[0].After), `"purged":1`) {
+		t.Errorf("purge audit entries: %+v", purges)
+	}
+	wantListed(t, d, asAt(admin, made.AddDate(0, 0, 90)), "all", again.ID)
+	next := newRequest(t, d, asAt(rqAda, gone), powerBIPremium)
+	if next.ID <= again.ID || next.ID == r.ID {
+		t.Errorf("after the purge a new request is %d (purged %d, kept %d)", next.ID, r.ID, again.ID)
+	}
 
 	// Out of range, nothing changes.
 	before = snapshot(t, path)
