@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,11 +52,35 @@ func upgradeSchema1(t *testing.T, bin string) {
 		t.Fatalf("fixture has schema version %d, want 1", v)
 	}
 
-	// doctor is the first command: it migrates, then checks.
+	// A read never writes (issue 14): doctor says the tenant needs an
+	// upgrade, and how, and leaves it as it was.
 	cmd := exec.Command(bin, "--db", db, "--as", "admin@contoso.com", "doctor")
 	cmd.Env = env
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("doctor on the upgraded tenant: %v\n%s", err, out)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 5 || !strings.Contains(string(out), "has schema version 1, older than this commercectl") ||
+		!strings.Contains(string(out), "commercectl migrate --db "+db) {
+		t.Fatalf("doctor on an old tenant: %v\n%s", err, out)
+	}
+	if same, err := dumpDB(db); err != nil || same != before || userVersion(t, db) != 1 {
+		t.Fatalf("a read changed the old tenant (%v)", err)
+	}
+	// migrate upgrades it; doctor then checks it; migrate again has
+	// nothing to do.
+	run(t, bin, env, "--db", db, "migrate")
+	run(t, bin, env, "--db", db, "--as", "admin@contoso.com", "doctor")
+	if out := string(run(t, bin, env, "--db", db, "migrate", "-o", "json", "--jq", ".changed")); out != "false\n" {
+		t.Errorf("migrate of an up-to-date tenant: changed %q", out)
+	}
+	// The first change upgrades an old tenant too, and is made.
+	changed := filepath.Join(dir, "changed.db")
+	copyDB(t, filepath.Join("testdata", "upgrade", "schema1.db"), changed)
+	run(t, bin, env, "--db", changed, "--as", "admin@contoso.com", "add-user", "upgrade.check@contoso.com")
+	if v := userVersion(t, changed); v != sqlstore.SchemaVersion() {
+		t.Errorf("after a change to an old tenant: schema version %d, want %d", v, sqlstore.SchemaVersion())
+	}
+	if n := countRows(t, changed, `SELECT count(*) FROM users WHERE upn = 'upgrade.check@contoso.com'`); n != 1 {
+		t.Errorf("the change to the old tenant was not made")
 	}
 	if v, want := userVersion(t, db), sqlstore.SchemaVersion(); v != want {
 		t.Fatalf("after the upgrade: schema version %d, want %d", v, want)
@@ -127,6 +152,7 @@ func upgradedToPostgres(t *testing.T, bin string) {
 	env := interactiveEnv(dir)
 	db := filepath.Join(dir, "tenant.db")
 	copyDB(t, filepath.Join("testdata", "upgrade", "schema1.db"), db)
+	run(t, bin, env, "--db", db, "migrate")
 	run(t, bin, env, "--db", db, "--as", "admin@contoso.com", "doctor")
 
 	pg := pgTenant(t, db)

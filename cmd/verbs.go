@@ -35,6 +35,7 @@ var verbs = []verb{
 	v("connect", "tenant", tenant.NewCmdConnect),
 	v("disconnect", "tenant", tenant.NewCmdDisconnect),
 	v("copy-tenant", "tenant", tenant.NewCmdCopyTenant),
+	v("migrate", "tenant", tenant.NewCmdMigrate),
 	v("whoami", "tenant", tenant.NewCmdWhoami),
 	v("add-user", "tenant", user.NewCmdAddUser),
 	v("set-role", "tenant", user.NewCmdSetRole),

@@ -68,6 +68,10 @@ type Service interface {
 	// SetLogin binds a user to a login of the tenant's server, or with
 	// remove unbinds it (a PostgreSQL tenant only; a file has no logins).
 	SetLogin(ctx context.Context, upn, login string, remove bool) (*LoginBinding, error)
+	// Migrate upgrades an older tenant's schema to this binary's, and tells
+	// from which version to which (equal: it was up to date). Reads refuse
+	// an older schema; the first change upgrades it too.
+	Migrate(ctx context.Context) (from, to int, err error)
 	// Identity is who runs the commands: the user, and how it is known.
 	Identity(ctx context.Context) (*Session, error)
 	ListUsers(ctx context.Context, f UserFilter) ([]User, error)

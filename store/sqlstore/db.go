@@ -31,6 +31,9 @@ type DB struct {
 	where string
 	// changed is set once a write transaction has committed.
 	changed bool
+	// stale is the schema version of a tenant older than this binary's
+	// (0: up to date). Reads refuse it; the first write upgrades it.
+	stale int
 }
 
 var _ store.Service = (*DB)(nil)
@@ -135,22 +138,62 @@ func schemaVersionIn(dir string) int {
 // migrate brings the schema to the newest version in one transaction. A
 // database at the newest version costs one read of its version.
 func (d *DB) migrate(fresh bool) error {
-	ctx := context.Background()
+	if err := d.checkSchema(fresh); err != nil || d.stale == 0 && !fresh {
+		return err
+	}
+	return d.upgrade()
+}
+
+// checkSchema reads the schema version at open: it refuses a database this
+// binary cannot use, and marks an older tenant stale, to be upgraded by
+// the first write and refused by reads, which never write.
+func (d *DB) checkSchema(fresh bool) error {
 	want := schemaVersionIn(d.eng.migrationDir())
-	have, err := d.eng.schemaVersion(ctx, d.db)
+	have, err := d.eng.schemaVersion(context.Background(), d.db)
 	if err != nil {
 		return d.wrap(err)
 	}
 	// Refusals come before the write lock: a read verb on a tenant it
 	// cannot use must not queue behind writers to be told so.
-	if err := d.checkVersion(have, want, fresh); err != nil || have == want {
+	if err := d.checkVersion(have, want, fresh); err != nil {
 		return err
 	}
+	if have < want && !fresh {
+		d.stale = have
+	}
+	return nil
+}
+
+// upgrade runs the migrations a stale tenant needs.
+func (d *DB) upgrade() error {
 	ms, err := d.migrations()
 	if err != nil {
 		return err
 	}
-	return d.applyMigrations(ms, fresh)
+	if err := d.applyMigrations(ms, d.stale == 0); err != nil {
+		return err
+	}
+	d.stale = 0
+	return nil
+}
+
+// needsUpgrade refuses to read, or to rehearse a change on, a tenant of an
+// older schema: a read never writes, and a dry run changes nothing.
+func (d *DB) needsUpgrade() error {
+	return store.Errorf(store.ECONFLICT, "%s has schema version %d, older than this commercectl's %d: it needs an upgrade first",
+		d.where, d.stale, schemaVersionIn(d.eng.migrationDir())).
+		WithHint("run commercectl migrate --db %s (or any command that changes the tenant)", d.where)
+}
+
+// Migrate upgrades the tenant's schema to this binary's (SPEC: migrate),
+// and tells from which version to which.
+func (d *DB) Migrate(ctx context.Context) (from, to int, err error) {
+	to = schemaVersionIn(d.eng.migrationDir())
+	if d.stale == 0 {
+		return to, to, nil
+	}
+	from = d.stale
+	return from, to, d.upgrade()
 }
 
 // applyMigrations runs the migrations newer than the database's version,

@@ -69,7 +69,7 @@ func openPostgres(dsn string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.migrate(false); err != nil {
+	if err := d.checkSchema(false); err != nil {
 		d.Close()
 		return nil, err
 	}

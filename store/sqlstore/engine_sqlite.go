@@ -155,7 +155,7 @@ func openSQLite(path string) (*DB, error) {
 		// PRAGMA: its errors reach the caller through the same d.wrap.
 		return d, nil
 	}
-	if err := d.migrate(false); err != nil {
+	if err := d.checkSchema(false); err != nil {
 		db.Close()
 		return nil, err
 	}

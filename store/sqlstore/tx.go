@@ -71,6 +71,9 @@ type querier interface {
 // watch its context, and waking a second thread for it costs a one-shot
 // read verb more than its queries do (docs/PERFORMANCE.md).
 func (d *DB) read(ctx context.Context, fn func(*tx) error) error {
+	if d.stale != 0 {
+		return d.needsUpgrade()
+	}
 	return d.wrap(d.inTx(ctx, d.eng.beginRead, false, func(t *tx) error {
 		if err := t.loadActor(); err != nil {
 			return err
@@ -93,6 +96,14 @@ const (
 // may run more than once (see writeAttempts), so it must build what it
 // returns afresh each time.
 func (d *DB) write(ctx context.Context, fn func(*tx) error) error {
+	if d.stale != 0 {
+		if store.IsDryRun(ctx) {
+			return d.needsUpgrade()
+		}
+		if err := d.upgrade(); err != nil {
+			return err
+		}
+	}
 	for attempt := 1; ; attempt++ {
 		audited := false
 		err := d.inTx(ctx, d.eng.beginWrite, !store.IsDryRun(ctx), func(t *tx) error {
