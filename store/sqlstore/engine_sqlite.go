@@ -145,7 +145,19 @@ func openSQLite(path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("sqlite", dsn(path, false))
+	source := dsn(path, false)
+	if !writable(filepath.Dir(path)) {
+		// A read never writes, and in WAL mode even a read makes the
+		// shared-memory file beside the tenant (-shm): where that cannot
+		// be, the file is read as it is, immutable, which is exact only
+		// while no write-ahead log holds changes not yet in it.
+		if st, err := os.Stat(path + "-wal"); err == nil && st.Size() > 0 {
+			return nil, store.Errorf(store.EINTERNAL, "%s is in a directory this user may not write, and %s-wal holds changes not yet in it: it cannot be read here", path, path).
+				WithHint("open it once where its directory can be written (its owner, or a copy of both files), or ask its owner to")
+		}
+		source += "&mode=ro&immutable=1"
+	}
+	db, err := sql.Open("sqlite", source)
 	if err != nil {
 		return nil, store.Errorf(store.EINTERNAL, "cannot open %s: %v", path, err)
 	}
