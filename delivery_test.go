@@ -472,29 +472,10 @@ func TestSendProgress(t *testing.T) {
 	seedOutbox(t, bin, env, dir, db)
 	srv := startFakeSMTP(t)
 	srv.delay = 2 * time.Millisecond // the line shows after a quarter of a second
-	c, term := newConsole(t)
-	cmd := sendCmd(bin, env, db, srv.url())
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Tty(), c.Tty(), c.Tty()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer cmd.Process.Kill()
-	if _, err := c.ExpectString(" of 302 messages ("); err != nil {
-		t.Fatalf("no progress with the total: %v\nscreen:\n%s", err, term)
-	}
-	if _, err := c.ExpectString("Sending notifications: 302 messages in"); err != nil {
-		t.Fatalf("no last progress line: %v\nscreen:\n%s", err, term)
-	}
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("send-notifications: %v\nscreen:\n%s", err, term)
-		}
-	case <-time.After(interactiveWait):
-		t.Fatalf("send-notifications did not exit\nscreen:\n%s", term)
-	}
+	term := inTerminal(t, sendCmd(bin, env, db, srv.url()))
+	term.expect(" of 302 messages (") // the line with the total
+	term.expect("Sending notifications: 302 messages in")
+	term.wait("the sending")
 
 	run(t, bin, env, "new-request", "--product", "CFQ7TTC0HDB0", "--db", db, "--as", "alex.wilber@contoso.com")
 	piped := sendCmd(bin, env, db, srv.url())

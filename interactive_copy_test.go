@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // copy-tenant shows its progress in a terminal, ending with the rows it
@@ -24,27 +23,11 @@ func TestCopyTenantProgress(t *testing.T) {
 		src := filepath.Join(dir, "source.db")
 		run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--demo", "--db", src)
 
-		c, term := newConsole(t)
 		cmd := exec.Command(bin, "copy-tenant", "--db", src, "--to", newDB(dir, "terminal.db"), "--as", interactiveAdmin)
 		cmd.Env = env
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Tty(), c.Tty(), c.Tty()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		defer cmd.Process.Kill()
-		if _, err := c.ExpectString("Copying the tenant: 183 rows in"); err != nil {
-			t.Fatalf("no progress line: %v\nscreen:\n%s", err, term)
-		}
-		select {
-		case err := <-exited:
-			if err != nil {
-				t.Fatalf("copy-tenant: %v\nscreen:\n%s", err, term)
-			}
-		case <-time.After(interactiveWait):
-			t.Fatalf("copy-tenant did not exit\nscreen:\n%s", term)
-		}
+		term := inTerminal(t, cmd)
+		term.expect("Copying the tenant: 183 rows in")
+		term.wait("the copy")
 
 		var stdout, stderr bytes.Buffer
 		cmd = exec.Command(bin, "copy-tenant", "--db", src, "--to", newDB(dir, "pipe.db"), "--as", interactiveAdmin)

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 type requestJSON struct {
@@ -52,30 +51,10 @@ func TestInteractiveRequestApproval(t *testing.T) {
 	}
 	const message = "Enjoy Power BI Premium"
 
-	c, term := newConsole(t)
 	cmd := exec.Command(bin, append([]string{"approve-request"}, as...)...)
 	cmd.Env = env
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Tty(), c.Tty(), c.Tty()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer cmd.Process.Kill()
-
-	expectOn := func(s string) {
-		t.Helper()
-		if _, err := c.ExpectString(s); err != nil {
-			cmd.Process.Kill()
-			t.Fatalf("waiting for %q: %v\nscreen:\n%s", s, err, term)
-		}
-	}
-	send := func(keys string) {
-		t.Helper()
-		if _, err := c.Send(keys); err != nil {
-			t.Fatalf("sending %q: %v", keys, err)
-		}
-	}
+	term := inTerminal(t, cmd)
+	expectOn, send := term.expect, term.send
 
 	// Pending requests newest first: 3 (Copilot), 1 (Project), 2 (Power BI Premium).
 	expectOn("Which request?")
@@ -101,17 +80,7 @@ func TestInteractiveRequestApproval(t *testing.T) {
 	send("y" + keyEnter)
 	expectOn("Approved request 2")
 
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("commercectl: %v\nscreen:\n%s", err, term)
-		}
-	case <-time.After(interactiveWait):
-		cmd.Process.Kill()
-		t.Fatalf("commercectl did not exit after the approval\nscreen:\n%s", term)
-	}
-	c.Tty().Close()
-	rest, _ := c.ExpectEOF()
+	rest := term.wait("the approval")
 	if !strings.Contains(rest, "enrico.cattaneo@contoso.com") || !strings.Contains(rest, "approved") {
 		t.Errorf("the result does not show the users' decisions:\n%s", rest)
 	}

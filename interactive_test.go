@@ -67,30 +67,10 @@ func testPicker(t *testing.T, bin string, env []string, db string) {
 		valueKeys, want = keyDown+keyEnter, "Disabled"
 	}
 
-	c, term := newConsole(t)
 	cmd := exec.Command(bin, "get-product-policies", "AllowSelfServicePurchase", "-o", "interactive", "--db", db, "--as", interactiveAdmin)
 	cmd.Env = env
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Tty(), c.Tty(), c.Tty()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer cmd.Process.Kill()
-
-	expectOn := func(s string) {
-		t.Helper()
-		if _, err := c.ExpectString(s); err != nil {
-			cmd.Process.Kill()
-			t.Fatalf("waiting for %q: %v\nscreen:\n%s", s, err, term)
-		}
-	}
-	send := func(keys string) {
-		t.Helper()
-		if _, err := c.Send(keys); err != nil {
-			t.Fatalf("sending %q: %v", keys, err)
-		}
-	}
+	term := inTerminal(t, cmd)
+	expectOn, send := term.expect, term.send
 
 	expectOn("Which products?")
 	expectOn(target.ProductName) // the list is drawn
@@ -103,17 +83,7 @@ func testPicker(t *testing.T, bin string, env []string, db string) {
 	send("y" + keyEnter)
 	expectOn("Applied 1 change(s)")
 
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("commercectl: %v\nscreen:\n%s", err, term)
-		}
-	case <-time.After(interactiveWait):
-		cmd.Process.Kill()
-		t.Fatalf("commercectl did not exit after the change\nscreen:\n%s", term)
-	}
-	c.Tty().Close()
-	rest, _ := c.ExpectEOF()
+	rest := term.wait("the change")
 	if !strings.Contains(rest, "changed from "+target.PolicyValue) {
 		t.Errorf("the result table does not show the change:\n%s", rest)
 	}
@@ -170,6 +140,66 @@ func newConsole(t *testing.T) (*expect.Console, vt10x.Terminal) {
 }
 
 // interactiveEnv keeps the person's config, tenant and identity out of the test.
+// terminal is a command running on a pseudo-terminal of its own, stdin,
+// stdout and stderr alike.
+type terminal struct {
+	t      *testing.T
+	c      *expect.Console
+	screen vt10x.Terminal
+	cmd    *exec.Cmd
+	exited chan error
+}
+
+// inTerminal starts cmd on a new pseudo-terminal; it is killed when the
+// test ends.
+func inTerminal(t *testing.T, cmd *exec.Cmd) *terminal {
+	t.Helper()
+	c, screen := newConsole(t)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Tty(), c.Tty(), c.Tty()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	term := &terminal{t: t, c: c, screen: screen, cmd: cmd, exited: make(chan error, 1)}
+	go func() { term.exited <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	return term
+}
+
+// expect waits until the screen shows s.
+func (term *terminal) expect(s string) {
+	term.t.Helper()
+	if _, err := term.c.ExpectString(s); err != nil {
+		term.cmd.Process.Kill()
+		term.t.Fatalf("waiting for %q: %v\nscreen:\n%s", s, err, term.screen)
+	}
+}
+
+// send types keys.
+func (term *terminal) send(keys string) {
+	term.t.Helper()
+	if _, err := term.c.Send(keys); err != nil {
+		term.t.Fatalf("sending %q: %v", keys, err)
+	}
+}
+
+// wait waits for the command to exit 0 after what it was doing, and
+// returns what it printed after the last expect.
+func (term *terminal) wait(after string) string {
+	term.t.Helper()
+	select {
+	case err := <-term.exited:
+		if err != nil {
+			term.t.Fatalf("commercectl: %v\nscreen:\n%s", err, term.screen)
+		}
+	case <-time.After(interactiveWait):
+		term.cmd.Process.Kill()
+		term.t.Fatalf("commercectl did not exit after %s\nscreen:\n%s", after, term.screen)
+	}
+	term.c.Tty().Close()
+	rest, _ := term.c.ExpectEOF()
+	return rest
+}
+
 func interactiveEnv(dir string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
