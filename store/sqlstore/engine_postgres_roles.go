@@ -76,13 +76,16 @@ func groupPrefix(db, schema string) string {
 	if schema != "public" {
 		readable += "_" + schema
 	}
-	clean := strings.Trim(regexp.MustCompile(`[^a-z0-9_]+`).ReplaceAllString(strings.ToLower(readable), "_"), "_")
+	clean := strings.Trim(notIdentifier.ReplaceAllString(strings.ToLower(readable), "_"), "_")
 	if clean == "" || clean[0] >= '0' && clean[0] <= '9' {
 		clean = "t_" + clean
 	}
 	room := pgMaxIdentifier - 1 - longest - 9 // "_" + the longest role, "_" + 8 hex digits
 	return strings.TrimSuffix(clean[:min(len(clean), room)], "_") + "_" + hex.EncodeToString(sum[:])[:8]
 }
+
+// notIdentifier is what folding turns into "_".
+var notIdentifier = regexp.MustCompile(`[^a-z0-9_]+`)
 
 // roleComment marks a group role as this tenant's: a role of that name
 // that does not say so is someone else's, and is not taken over.
@@ -384,7 +387,7 @@ func resyncGroups(ctx context.Context, q querier, g groups) error {
 		return err
 	}
 	for login, roles := range logins {
-		if err := (postgresEngine{}).syncLogin(ctx, q, login, true, roles); err != nil {
+		if err := syncLoginGroups(ctx, q, login, true, roles); err != nil {
 			return setUpError(err)
 		}
 	}
@@ -461,6 +464,10 @@ func (postgresEngine) loginRole(ctx context.Context, q querier, name string) err
 // changes only what differs, so that making right what is right asks for
 // no privilege (an upgrade by an operator who is not a GlobalAdmin).
 func (postgresEngine) syncLogin(ctx context.Context, q querier, login string, bound bool, roles []string) error {
+	return syncLoginGroups(ctx, q, login, bound, roles)
+}
+
+func syncLoginGroups(ctx context.Context, q querier, login string, bound bool, roles []string) error {
 	g, err := loadGroups(ctx, q)
 	if err != nil {
 		return err
