@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"unicode/utf8"
 
+	"github.com/commercectl/commercectl/internal/csvcell"
 	"github.com/commercectl/commercectl/store"
 )
 
@@ -14,6 +15,7 @@ type ExportEncoder struct {
 	json  bool
 	rows  int
 	plans []byte
+	line  []byte // a CSV record, reused
 }
 
 var exportFields = []string{"upn", "displayName", "department", "productId", "productName", "subscriptionId", "purchaser", "assignedAt", "disabledPlans"}
@@ -25,13 +27,14 @@ func NewExportEncoder(w *bufio.Writer, json bool) *ExportEncoder {
 		w.WriteByte('[')
 		return e
 	}
+	var line []byte
 	for i, f := range exportFields {
 		if i > 0 {
-			w.WriteByte(',')
+			line = append(line, ',')
 		}
-		w.WriteString(f)
+		line = csvcell.Append(line, f)
 	}
-	w.WriteString("\r\n")
+	w.Write(append(line, '\r', '\n'))
 	return e
 }
 
@@ -71,13 +74,14 @@ func (e *ExportEncoder) Row(r *store.ExportRow) error {
 			e.plans = append(e.plans, c)
 		}
 		f[8] = e.plans
+		e.line = e.line[:0]
 		for i, v := range f {
 			if i > 0 {
-				e.w.WriteByte(',')
+				e.line = append(e.line, ',')
 			}
-			writeCSVCell(e.w, v)
+			e.line = csvcell.Append(e.line, v)
 		}
-		e.w.WriteString("\r\n")
+		e.w.Write(append(e.line, '\r', '\n'))
 	}
 	e.rows++
 	return nil
@@ -110,36 +114,6 @@ func (e *ExportEncoder) Close() error {
 		e.w.WriteString("]\n")
 	}
 	return nil
-}
-
-// writeCSVCell writes one RFC 4180 cell, neutralised like NeutralizeCell.
-func writeCSVCell(w *bufio.Writer, v []byte) {
-	neutral := len(v) > 0 && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r')
-	quote := false
-	for _, c := range v {
-		if c == ',' || c == '"' || c == '\n' || c == '\r' {
-			quote = true
-			break
-		}
-	}
-	if !quote {
-		if neutral {
-			w.WriteByte('\'')
-		}
-		w.Write(v)
-		return
-	}
-	w.WriteByte('"')
-	if neutral {
-		w.WriteByte('\'')
-	}
-	for _, c := range v {
-		if c == '"' {
-			w.WriteByte('"')
-		}
-		w.WriteByte(c)
-	}
-	w.WriteByte('"')
 }
 
 const hexDigits = "0123456789abcdef"

@@ -3,12 +3,12 @@ package output
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/commercectl/commercectl/internal/csvcell"
 	"github.com/commercectl/commercectl/store"
 	"github.com/itchyny/gojq"
 	"github.com/olekukonko/tablewriter"
@@ -225,6 +225,9 @@ func clearStyle(n *yaml.Node) {
 	}
 }
 
+// writeCSV writes RFC 4180 CSV (LF line ends, as before), every cell quoted and
+// marked by csvcell, so no spreadsheet runs one whatever separator it opens
+// the file with (docs/DESIGN.md, "CSV that stays inert").
 func writeCSV[T any](w io.Writer, rows []T, all []Column[T]) error {
 	var cols []Column[T]
 	for _, c := range all {
@@ -232,37 +235,28 @@ func writeCSV[T any](w io.Writer, rows []T, all []Column[T]) error {
 			cols = append(cols, c)
 		}
 	}
-	cw := csv.NewWriter(w)
-	rec := make([]string, len(cols))
-	for i, c := range cols {
-		rec[i] = c.Field
+	bw := bufio.NewWriter(w)
+	var line []byte
+	record := func(cell func(i int) string) error {
+		line = line[:0]
+		for i := range cols {
+			if i > 0 {
+				line = append(line, ',')
+			}
+			line = csvcell.Append(line, cell(i))
+		}
+		_, err := bw.Write(append(line, '\n'))
+		return err
 	}
-	if err := cw.Write(rec); err != nil {
+	if err := record(func(i int) string { return cols[i].Field }); err != nil {
 		return err
 	}
 	for _, r := range rows {
-		for i, c := range cols {
-			rec[i] = NeutralizeCell(c.Get(r))
-		}
-		if err := cw.Write(rec); err != nil {
+		if err := record(func(i int) string { return cols[i].Get(r) }); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// NeutralizeCell keeps spreadsheets from running a cell as a formula: a cell
-// that starts with = + - @, a tab or a carriage return gets a leading quote.
-func NeutralizeCell(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
+	return bw.Flush()
 }
 
 func writeTable[T any](w io.Writer, rows []T, cols []Column[T]) error {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/commercectl/commercectl/internal/csvcell"
 	"github.com/commercectl/commercectl/store"
 )
 
@@ -180,7 +181,7 @@ func parseUsers(name string, r io.Reader, actor *store.User, out chan<- importCh
 				send(importChunk{err: store.Errorf(store.EINVALID, "%s line %d: %v", name, line, err)})
 				return
 			}
-			hasRoles = columns == 4
+			hasRoles = columns >= 4
 			continue
 		}
 		rows++
@@ -314,9 +315,12 @@ func (u *userInserter) insert(rows []importRow) ([]importRow, error) {
 	return dups, nil
 }
 
+// usersHeader checks the header and returns its number of columns. The
+// createdAt column of list-users -o csv may follow roles: it is ignored, so
+// that a listing imports as it is.
 func usersHeader(rec []string) (int, error) {
-	want := []string{"upn", "displayname", "department", "roles"}
-	if len(rec) < 3 || len(rec) > 4 {
+	want := []string{"upn", "displayname", "department", "roles", "createdat"}
+	if len(rec) < 3 || len(rec) > 5 {
 		return 0, errors.New("the header must be upn,displayName,department[,roles], not " + itoa(len(rec)) + " columns")
 	}
 	for i, h := range rec {
@@ -332,6 +336,11 @@ func parseUserRow(line int, rec []string, hasRoles bool) (importRow, string) {
 	// A huge cell is refused before ValidateUPN, which would quote all of it.
 	if v := strings.TrimSpace(rec[0]); len(v) > store.MaxUPNLength {
 		return importRow{}, "invalid UPN " + strconvQuote(v) + ": longer than " + itoa(store.MaxUPNLength) + " characters"
+	}
+	// Cells are read as our exports write them: csvcell's mark, the "'"
+	// that keeps a spreadsheet from running =, +, - or @, is taken away.
+	for i := range min(len(rec), 3) {
+		rec[i] = csvcell.Unmark(rec[i])
 	}
 	upn, err := store.ValidateUPN(rec[0])
 	if err != nil {

@@ -184,8 +184,10 @@ func TestImportUsersFileLevelErrors(t *testing.T) {
 			[]store.ImportLineError{{Line: 2, Error: "no users after the header"}}},
 		{"wrong header", admin, "email,name,department\r\nada@contoso.com,Ada,R\r\n", store.EINVALID,
 			`f.csv line 1: the header must be upn,displayName,department[,roles], not "email,name,department"`, nil},
-		{"header of 5 columns", admin, "upn,displayName,department,roles,manager\r\n", store.EINVALID,
-			"f.csv line 1: the header must be upn,displayName,department[,roles], not 5 columns", nil},
+		{"header of 6 columns", admin, "upn,displayName,department,roles,createdAt,manager\r\n", store.EINVALID,
+			"f.csv line 1: the header must be upn,displayName,department[,roles], not 6 columns", nil},
+		{"a fifth column other than createdAt", admin, "upn,displayName,department,roles,manager\r\n", store.EINVALID,
+			`f.csv line 1: the header must be upn,displayName,department[,roles], not "upn,displayName,department,roles,manager"`, nil},
 		// Once a panic of encoding/csv's FieldPos.
 		{"header with a bad quote", admin, "\"upn,displayName,department\r\nada@contoso.com,Ada,R\r\n", store.EINVALID,
 			`f.csv line 1: the header is not valid CSV: extraneous or missing " in quoted-field`, nil},
@@ -292,5 +294,31 @@ func TestImportUsersNameLengthInCharacters(t *testing.T) {
 	users, err := d.ListUsers(as(admin), store.UserFilter{Department: "研究"})
 	if err != nil || len(users) != 1 || users[0].DisplayName != name {
 		t.Errorf("users %+v, %v", users, err)
+	}
+}
+
+// A file as list-users -o csv writes it (every cell quoted, csvcell's mark
+// before a leading = + - @, a createdAt column) imports the names exactly:
+// the mark is taken away, createdAt is ignored.
+func TestImportUsersReadsAListing(t *testing.T) {
+	d, _ := newTenant(t, false)
+	in := `"upn","displayName","department","roles","createdAt"` + "\r\n" +
+		`"ada@contoso.com","'=HYPERLINK(""http://x"")","'-5;'@x","","2026-11-21T09:00:00Z"` + "\r\n" +
+		`"bob@contoso.com","''=kept one quote","Dupont, '+1","","2026-11-21T09:00:00Z"` + "\r\n"
+	if _, err := d.ImportUsers(as(admin), "f.csv", strings.NewReader(in)); err != nil {
+		t.Fatal(err)
+	}
+	users, err := d.ListUsers(as(admin), store.UserFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, u := range users {
+		got[u.UPN] = u.DisplayName + "|" + u.Department
+	}
+	for upn, want := range map[string]string{"ada@contoso.com": `=HYPERLINK("http://x")|-5;@x`, "bob@contoso.com": "'=kept one quote|Dupont, +1"} {
+		if got[upn] != want {
+			t.Errorf("%s: %q, want %q", upn, got[upn], want)
+		}
 	}
 }
