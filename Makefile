@@ -25,7 +25,10 @@ demo: build
 # Every test, on both engines: scripts/with-postgres.sh starts a throwaway
 # PostgreSQL server (installing Debian's package when missing) and stops it.
 # The store's unit tests run a second time with their tenants on it.
+# LibreOffice Calc opens our CSV files in the spreadsheet test; it is
+# installed when missing.
 test: $(MAILPIT)
+	./scripts/need-libreoffice.sh
 	$(GO) vet ./...
 	MAILPIT=$(CURDIR)/$(MAILPIT) ./scripts/with-postgres.sh sh -c '$(GO) test -count=1 -timeout 30m ./... && \
 		COMMERCECTL_TEST_ENGINE=postgres $(GO) test -count=1 -timeout 30m ./store/sqlstore/'
@@ -46,6 +49,7 @@ stress:
 # Fuzzing: each target for FUZZTIME (make test runs only their seeds).
 FUZZTIME ?= 30s
 FUZZ_TARGETS := \
+	./internal/csvcell:FuzzAppend \
 	./store:FuzzValidateUPN \
 	./store:FuzzQuoteShortCheckName \
 	./store/sqlstore:FuzzParseCatalog \

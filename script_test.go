@@ -109,12 +109,15 @@ func runScripts(t *testing.T, eng string) {
 			switch cond {
 			case "root":
 				return os.Geteuid() == 0, nil
+			case "calc":
+				return haveCalc()
 			case "sqlite", "postgres":
 				return cond == eng, nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"calc":           cmdCalc,
 			"dbdump":         cmdDBDump,
 			"pglogin":        cmdPGLogin,
 			"smtpd":          cmdSMTPD,
