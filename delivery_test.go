@@ -473,7 +473,7 @@ func TestSendProgress(t *testing.T) {
 	srv := startFakeSMTP(t)
 	srv.delay = 2 * time.Millisecond // the line shows after a quarter of a second
 	term := inTerminal(t, sendCmd(bin, env, db, srv.url()))
-	term.expect(" of 302 messages (") // the line with the total
+	term.expect("/302, ") // the line with the total
 	term.expect("Sending notifications: 302 messages in")
 	term.wait("the sending")
 

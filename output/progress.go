@@ -3,18 +3,28 @@ package output
 import (
 	"fmt"
 	"io"
+	"os"
+	"sync"
 	"time"
+
+	"github.com/schollz/progressbar/v3"
 )
 
 // Progress draws one self-overwriting line on a terminal's stderr: what is
-// being done, how many rows so far and how fast. Callers create one only
-// when stderr is a terminal, so piped output never carries it.
+// being done, how far (percent and a bar when the total is known), how fast
+// and, with a total, the time left. It is github.com/schollz/progressbar
+// underneath (its start-up cost is not measurable: docs/PERFORMANCE.md).
+// Callers create one only when stderr is a terminal, so piped output never
+// carries it.
 type Progress struct {
+	mu    sync.Mutex
 	w     io.Writer
 	label string
 	unit  string
+	bytes bool
 	start time.Time
-	last  time.Time
+	bar   *progressbar.ProgressBar
+	max   int64
 }
 
 // NewProgress starts a progress line counting rows.
@@ -27,45 +37,120 @@ func NewProgressOf(w io.Writer, label, unit string) *Progress {
 	return &Progress{w: w, label: label, unit: unit, start: time.Now()}
 }
 
-// Set shows n rows done, at most ten times a second.
-func (p *Progress) Set(n int) {
-	now := time.Now()
-	if now.Sub(p.last) < 100*time.Millisecond {
-		return
-	}
-	p.last = now
-	fmt.Fprintf(p.w, "\r\x1b[K%s: %s %s (%s/s)", p.label, group(n), p.unit, group(int(float64(n)/now.Sub(p.start).Seconds())))
+// NewProgressBytes starts a progress line counting the bytes of a file.
+func NewProgressBytes(w io.Writer, label string) *Progress {
+	return &Progress{w: w, label: label, unit: "bytes", bytes: true, start: time.Now()}
 }
 
-// SetOf shows n of total rows done, with the percentage and the time left,
-// at most ten times a second.
+// Set shows n done, the total unknown.
+func (p *Progress) Set(n int) { p.SetOf(n, -1) }
+
+// SetOf shows n of total done (total -1: not known). The bar is made at
+// the first call, which should come as the work starts: the rate is
+// counted from then.
 func (p *Progress) SetOf(n, total int) {
-	now := time.Now()
-	// Nothing before a quarter of a second: a rate and a time left worked
-	// out from the first rows say nothing.
-	if now.Sub(p.last) < 100*time.Millisecond || now.Sub(p.start) < 250*time.Millisecond || total <= 0 {
-		return
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.bar == nil:
+		p.bar, p.max = p.newBar(int64(total)), int64(total)
+	case p.max != int64(total) && total > 0:
+		p.bar.ChangeMax64(int64(total))
+		p.max = int64(total)
 	}
-	p.last = now
-	elapsed := now.Sub(p.start)
-	left := "?"
-	if n > 0 {
-		left = (time.Duration(float64(elapsed) * float64(total-n) / float64(n))).Round(time.Second).String()
-	}
-	fmt.Fprintf(p.w, "\r\x1b[K%s: %s of %s %s (%d%%, %s/s, %s left)", p.label, group(n), group(total), p.unit,
-		n*100/total, group(int(float64(n)/elapsed.Seconds())), left)
+	p.bar.Set64(int64(n))
 }
 
-// Done ends the line with the total.
+func (p *Progress) newBar(total int64) *progressbar.ProgressBar {
+	opts := []progressbar.Option{
+		progressbar.OptionSetWriter(p.w),
+		progressbar.OptionSetDescription(p.label),
+		progressbar.OptionSetWidth(24),
+		progressbar.OptionThrottle(100 * time.Millisecond),
+		progressbar.OptionUseANSICodes(true),
+		progressbar.OptionSetRenderBlankState(true),
+		progressbar.OptionSetElapsedTime(false),
+		progressbar.OptionSetPredictTime(total > 0),
+		progressbar.OptionSetTheme(progressbar.Theme{Saucer: "=", SaucerHead: ">", SaucerPadding: " ", BarStart: "[", BarEnd: "]"}),
+	}
+	if p.bytes {
+		opts = append(opts, progressbar.OptionShowCount(), progressbar.OptionShowBytes(true), progressbar.OptionShowTotalBytes(true))
+	} else {
+		opts = append(opts, progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString(p.unit))
+	}
+	if total <= 0 {
+		total = -1 // a spinner, with the count and the rate
+		opts = append(opts, progressbar.OptionSpinnerType(14))
+	}
+	return progressbar.NewOptions64(total, opts...)
+}
+
+// Done ends the line with the total and the time it took.
 func (p *Progress) Done(n int) {
-	fmt.Fprintf(p.w, "\r\x1b[K%s: %s %s in %s\n", p.label, group(n), p.unit, time.Since(p.start).Round(time.Millisecond))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	amount := group(n) + " " + p.unit
+	if p.bytes {
+		amount = sizeOf(int64(n))
+	}
+	fmt.Fprintf(p.w, "\r\x1b[K%s: %s in %s\n", p.label, amount, time.Since(p.start).Round(time.Millisecond))
 }
 
 // group writes 1234567 as 1,234,567.
 func group(n int) string {
 	s := fmt.Sprint(n)
+	if n < 0 {
+		return s
+	}
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
 }
+
+// sizeOf writes a number of bytes as people read it: 512 B, 1.5 kB, 12 MB.
+func sizeOf(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
+
+// ProgressReader counts what is read from a file into a progress line of
+// its size, and starts again when the file is read again from the start.
+type ProgressReader struct {
+	*os.File
+	p    *Progress
+	size int64
+	n    int64
+}
+
+// NewProgressReader watches the reads of f, a regular file of size bytes.
+func NewProgressReader(f *os.File, size int64, p *Progress) *ProgressReader {
+	return &ProgressReader{File: f, p: p, size: size}
+}
+
+func (r *ProgressReader) Read(b []byte) (int, error) {
+	n, err := r.File.Read(b)
+	r.n += int64(n)
+	r.p.SetOf(int(r.n), int(r.size))
+	return n, err
+}
+
+// Seek moves in the file; the count follows.
+func (r *ProgressReader) Seek(off int64, whence int) (int64, error) {
+	pos, err := r.File.Seek(off, whence)
+	if err == nil {
+		r.n = pos
+	}
+	return pos, err
+}
+
+// Done ends the line with the bytes read.
+func (r *ProgressReader) Done() { r.p.Done(int(r.n)) }

@@ -11,7 +11,21 @@ const (
 	actorKey ctxKey = iota
 	dryRunKey
 	nowKey
+	progressKey
 )
+
+// WithProgress returns a context whose long operations (export-users, the
+// users of assign-license and unassign-license) tell fn how far they are:
+// done of total, at most every few thousand rows.
+func WithProgress(ctx context.Context, fn func(done, total int)) context.Context {
+	return context.WithValue(ctx, progressKey, fn)
+}
+
+// ProgressFrom returns the progress function of ctx, or nil.
+func ProgressFrom(ctx context.Context) func(done, total int) {
+	fn, _ := ctx.Value(progressKey).(func(done, total int))
+	return fn
+}
 
 // WithActor returns a context that runs operations as the user with this UPN.
 func WithActor(ctx context.Context, upn string) context.Context {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
 )
 
@@ -34,4 +35,20 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// WatchInput shows how much of in has been read, against its size, on a
+// terminal's stderr, when in is a regular file (not stdin, not a pipe).
+// done ends the line; it is a no-op when nothing is shown.
+func WatchInput(f *Factory, in io.ReadCloser, label string) (_ io.ReadCloser, done func()) {
+	fh, ok := in.(*os.File)
+	if !ok || !f.IOStreams.IsStderrTTY() {
+		return in, func() {}
+	}
+	st, err := fh.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() == 0 {
+		return in, func() {}
+	}
+	r := output.NewProgressReader(fh, st.Size(), output.NewProgressBytes(f.IOStreams.ErrOut, label))
+	return r, r.Done
 }

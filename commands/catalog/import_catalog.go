@@ -29,7 +29,8 @@ SKU the tenant knows get the file's service plans; SKUs it does not know are
 added as products (their id is the SKU's String_Id in upper case) with the
 policy's default value (see update-policy --default). Tabs and line breaks
 in a name become spaces. One transaction: a bad row refuses the whole file
-with its line number. GlobalAdmin or BillingAdmin.`,
+with its line number. GlobalAdmin or BillingAdmin. A terminal shows how much
+of the file is read.`,
 		Example: `  commercectl import-catalog product-names-and-service-plan-identifiers.csv`,
 		Args:    cmdutil.ExactArgs(1, "a CSV file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -64,6 +65,7 @@ func importCatalogRun(opts *ImportCatalogOptions) error {
 		return err
 	}
 	defer in.Close()
+	in, done := cmdutil.WatchInput(f, in, "Reading "+opts.File)
 	s, err := f.Store()
 	if err != nil {
 		return err
@@ -73,6 +75,7 @@ func importCatalogRun(opts *ImportCatalogOptions) error {
 		return err
 	}
 	res, err := s.ImportCatalog(ctx, opts.File, in)
+	done()
 	if err != nil {
 		return err
 	}

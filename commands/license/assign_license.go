@@ -29,7 +29,8 @@ user holds at most one license of a product: one who already has this
 pool's license is left as is, one who has the product from elsewhere is
 refused. Licenses of a self-service or trial subscription are managed by its
 purchaser; an admin takes the subscription over first. --disable-plan turns
-apps and services (service plans) off for these users.`,
+apps and services (service plans) off for these users. With --users-file,
+a terminal shows the progress.`,
 		Example: `  commercectl assign-license --product CFQ7TTC0H9MP --users ada@contoso.com,alan@contoso.com
   commercectl assign-license --product CFQ7TTC0HD32 --users-file new-designers.txt --disable-plan VISIO_CLIENT_SUBSCRIPTION`,
 		Args: cmdutil.MaxArgs(0),
@@ -109,6 +110,15 @@ func assignRun(opts *AssignOptions) error {
 	if err != nil {
 		return err
 	}
+	var progress *output.Progress
+	if opts.UsersFile != "" && f.IOStreams.IsStderrTTY() {
+		label := "Assigning licenses"
+		if opts.Unassign {
+			label = "Unassigning licenses"
+		}
+		progress = output.NewProgressOf(f.IOStreams.ErrOut, label, "users")
+		ctx = store.WithProgress(ctx, progress.SetOf)
+	}
 	a := store.LicenseAssignment{ProductID: opts.ProductID, SubscriptionID: opts.SubscriptionID, UPNs: upns,
 		DisabledPlans: cmdutil.SplitList(opts.DisabledPlans)}
 	var res *store.AssignResult
@@ -116,6 +126,9 @@ func assignRun(opts *AssignOptions) error {
 		res, err = s.UnassignLicenses(ctx, a)
 	} else {
 		res, err = s.AssignLicenses(ctx, a)
+	}
+	if progress != nil {
+		progress.Done(len(upns))
 	}
 	if err != nil {
 		return err

@@ -121,14 +121,12 @@ func exportUsersRun(opts *ExportUsersOptions) error {
 	var progress *output.Progress
 	if file != nil && f.IOStreams.IsStderrTTY() {
 		progress = output.NewProgress(f.IOStreams.ErrOut, "Exporting users to "+opts.Out)
+		ctx = store.WithProgress(ctx, progress.SetOf)
 	}
 	n := 0
 	err = s.ExportUsers(ctx, store.ExportFilter{SubscriptionIDs: opts.SubscriptionIDs, ProductID: opts.ProductID, SelfService: opts.SelfService},
 		func(r *store.ExportRow) error {
 			n++
-			if progress != nil && n%4096 == 0 {
-				progress.Set(n)
-			}
 			return enc.Row(r)
 		})
 	if err == nil {

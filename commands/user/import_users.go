@@ -30,7 +30,8 @@ line is reported with its number (a bad UPN, a duplicate whatever its case,
 an unknown role, a wrong number of columns, a name with a line break or
 another control character in it) and then nothing is imported.
 A GlobalAdmin may give roles; a UserAdmin imports users without roles.
-"-" reads stdin.`,
+"-" reads stdin. A terminal shows how much of the file is read, with the
+rate and the time left.`,
 		Example: `  commercectl import-users new-hires.csv`,
 		Args:    cmdutil.ExactArgs(1, "a CSV file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -60,6 +61,7 @@ func importUsersRun(opts *ImportUsersOptions) error {
 		return err
 	}
 	defer in.Close()
+	in, done := cmdutil.WatchInput(f, in, "Reading "+opts.File)
 	s, err := f.Store()
 	if err != nil {
 		return err
@@ -69,6 +71,7 @@ func importUsersRun(opts *ImportUsersOptions) error {
 		return err
 	}
 	res, err := s.ImportUsers(ctx, opts.File, in)
+	done()
 	var bad *store.ImportError
 	if errors.As(err, &bad) && p.Format != output.FormatJSON {
 		// One line each, whatever the file's name or its cells held.

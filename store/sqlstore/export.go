@@ -44,6 +44,22 @@ func (d *DB) ExportUsers(ctx context.Context, f store.ExportFilter, fn func(*sto
 			q += ` AND s.kind <> ?`
 			args = append(args, store.KindCentral)
 		}
+		if progress := store.ProgressFrom(t.ctx); progress != nil {
+			// The count, in the same transaction, is the total the rows
+			// are shown against.
+			var total int
+			if err := t.QueryRowContext(t.ctx, `SELECT count(*) FROM (`+q+`) x`, args...).Scan(&total); err != nil {
+				return err
+			}
+			next, inner := fn, 0
+			fn = func(r *store.ExportRow) error {
+				if inner%4096 == 0 {
+					progress(inner, total)
+				}
+				inner++
+				return next(r)
+			}
+		}
 		var r store.ExportRow
 		each := func(raw [][]byte) error {
 			r.UPN, r.DisplayName, r.Department, r.ProductID, r.ProductName = raw[0], raw[1], raw[2], raw[3], raw[4]

@@ -197,7 +197,11 @@ func (t *tx) loadPick(upns []string) (int, error) {
 		return 0, err
 	}
 	const batch = 500
+	progress := store.ProgressFrom(t.ctx)
 	for start := 0; start < len(upns); start += batch {
+		if progress != nil && start%(8*batch) == 0 {
+			progress(start, len(upns))
+		}
 		end := min(start+batch, len(upns))
 		var sb strings.Builder
 		sb.WriteString(`INSERT INTO pick (upn_key) VALUES `)
@@ -213,6 +217,9 @@ func (t *tx) loadPick(upns []string) (int, error) {
 		if _, err := t.ExecContext(t.ctx, sb.String(), args...); err != nil {
 			return 0, err
 		}
+	}
+	if progress != nil {
+		progress(len(upns), len(upns))
 	}
 	if err := t.eng.scratchFilled(t.ctx, t.querier, "pick"); err != nil {
 		return 0, err

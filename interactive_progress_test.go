@@ -1,0 +1,93 @@
+//go:build !windows
+
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	expect "github.com/Netflix/go-expect"
+)
+
+// expectRe waits until the terminal shows text matching re.
+func (term *terminal) expectRe(re string) {
+	term.t.Helper()
+	if _, err := term.c.Expect(expect.Regexp(regexp.MustCompile(re))); err != nil {
+		term.cmd.Process.Kill()
+		term.t.Fatalf("waiting for /%s/: %v\nscreen:\n%s", re, err, term.screen)
+	}
+}
+
+// Bulk work in a terminal shows how far it is, with the percent, the rate
+// and the time left against what is known (the file's size, the count of
+// rows or users), and ends with what was done; on a pipe, none of it.
+func TestBulkProgress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := commercectlBin(t)
+	dir := t.TempDir()
+	env := interactiveEnv(dir)
+	db := filepath.Join(dir, "tenant.db")
+	run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--db", db)
+	const n = 150_000
+	var users, upns bytes.Buffer
+	users.WriteString("upn,displayName,department\r\n")
+	for i := range n {
+		fmt.Fprintf(&users, "user%06d@contoso.com,User %d,Dept %d\r\n", i, i, i%40)
+		fmt.Fprintf(&upns, "user%06d@contoso.com\n", i)
+	}
+	usersCSV, upnsTXT := filepath.Join(dir, "users.csv"), filepath.Join(dir, "upns.txt")
+	for name, b := range map[string][]byte{usersCSV: users.Bytes(), upnsTXT: upns.Bytes()} {
+		if err := os.WriteFile(name, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	as := []string{"--db", db, "--as", interactiveAdmin}
+	inTerm := func(args ...string) *terminal {
+		cmd := exec.Command(bin, append(args, as...)...)
+		cmd.Env = env
+		return inTerminal(t, cmd)
+	}
+
+	term := inTerm("import-users", usersCSV)
+	term.expectRe(`Reading \S+users\.csv +\d+% \[[=> ]*\] \(\d+(\.\d+)?( [kM]B)?/\d+(\.\d+)? MB, \d+(\.\d+)? [kM]?B/s\) \[\d+s:\d+s\]`)
+	term.expectRe(`Reading \S+users\.csv: \d+\.\d MB in `)
+	term.wait("the import")
+
+	run(t, bin, env, append([]string{"add-subscription", "--product", "CFQ7TTC0H9MP", "--quantity", fmt.Sprint(n), "--months", "12"}, as...)...)
+	term = inTerm("assign-license", "--product", "CFQ7TTC0H9MP", "--users-file", upnsTXT)
+	term.expectRe(`Assigning licenses +\d+% \[[=> ]*\] \(\d+/150000`)
+	term.expect("Assigning licenses: 150,000 users in ")
+	term.wait("the assignment")
+
+	out := filepath.Join(dir, "export.csv")
+	term = inTerm("export-users", "--out", out)
+	term.expectRe(`Exporting users to \S+ +\d+% \[[=> ]*\] \(\d+/150000, \d+ rows/s\) \[\d+s:\d+s\]`)
+	term.expect("rows in ")
+	term.wait("the export")
+
+	// A pipe gets the results only.
+	for _, args := range [][]string{
+		{"export-users", "--out", out},
+		{"unassign-license", "--product", "CFQ7TTC0H9MP", "--users-file", upnsTXT, "--yes"},
+		{"import-users", usersCSV, "--dry-run"},
+	} {
+		var stdout, stderr bytes.Buffer
+		cmd := exec.Command(bin, append(args, as...)...)
+		cmd.Env, cmd.Stdout, cmd.Stderr = env, &stdout, &stderr
+		err := cmd.Run()
+		if args[0] != "import-users" && err != nil {
+			t.Fatalf("%s on a pipe: %v: %s", args[0], err, stderr.String())
+		}
+		if strings.Contains(stderr.String(), "%") || strings.Contains(stderr.String(), "\r") {
+			t.Errorf("%s: progress on a pipe:\nstderr %q", args[0], stderr.String())
+		}
+	}
+}
