@@ -225,9 +225,9 @@ func clearStyle(n *yaml.Node) {
 	}
 }
 
-// writeCSV writes RFC 4180 CSV (LF line ends, as before), every cell quoted and
-// marked by csvcell, so no spreadsheet runs one whatever separator it opens
-// the file with (docs/DESIGN.md, "CSV that stays inert").
+// writeCSV writes RFC 4180 CSV with LF line ends, every cell marked by
+// csvcell, so that no spreadsheet runs one whatever separator it opens the
+// file with (docs/DESIGN.md, "CSV that stays inert").
 func writeCSV[T any](w io.Writer, rows []T, all []Column[T]) error {
 	var cols []Column[T]
 	for _, c := range all {

@@ -297,9 +297,10 @@ func TestImportUsersNameLengthInCharacters(t *testing.T) {
 	}
 }
 
-// A file as list-users -o csv writes it (every cell quoted, csvcell's mark
-// before a leading = + - @, a createdAt column) imports the names exactly:
-// the mark is taken away, createdAt is ignored.
+// A listing as list-users -o csv writes it (csvcell's mark before = + - @
+// where a cell may start, a createdAt column), here quoted throughout as a
+// spreadsheet may save it, imports the names exactly: the marks go,
+// createdAt is ignored.
 func TestImportUsersReadsAListing(t *testing.T) {
 	d, _ := newTenant(t, false)
 	in := `"upn","displayName","department","roles","createdAt"` + "\r\n" +
