@@ -58,7 +58,9 @@ func (p *Progress) SetOf(n, total int) {
 		p.bar.ChangeMax64(int64(total))
 		p.max = int64(total)
 	}
-	p.bar.Set64(int64(n))
+	if n > 0 { // the first call starts the clock; "0 rows/hr" says nothing
+		p.bar.Set64(int64(n))
+	}
 }
 
 func (p *Progress) newBar(total int64) *progressbar.ProgressBar {
@@ -68,7 +70,7 @@ func (p *Progress) newBar(total int64) *progressbar.ProgressBar {
 		progressbar.OptionSetWidth(24),
 		progressbar.OptionThrottle(100 * time.Millisecond),
 		progressbar.OptionUseANSICodes(true),
-		progressbar.OptionSetRenderBlankState(true),
+		progressbar.OptionSetRenderBlankState(false),
 		progressbar.OptionSetElapsedTime(false),
 		progressbar.OptionSetPredictTime(total > 0),
 		progressbar.OptionSetTheme(progressbar.Theme{Saucer: "=", SaucerHead: ">", SaucerPadding: " ", BarStart: "[", BarEnd: "]"}),

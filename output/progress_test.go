@@ -28,7 +28,7 @@ func TestProgress(t *testing.T) {
 	p = NewProgress(&buf, "Copying the tenant")
 	p.Set(4096)
 	p.Done(1234567)
-	if out := buf.String(); !strings.Contains(out, "Copying the tenant (0/-, ") || !strings.Contains(out, "Copying the tenant: 1,234,567 rows in ") {
+	if out := buf.String(); !strings.Contains(out, "Copying the tenant (4096/-, ") || !strings.Contains(out, "Copying the tenant: 1,234,567 rows in ") {
 		t.Errorf("a count without a total: %q", out)
 	}
 	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 100000: "100,000", 1000000: "1,000,000"} {
