@@ -5,13 +5,20 @@ set -euo pipefail
 BIN=${1:-bin/commercectl}
 DB=${2:-.demo/tenant.db}
 ADMIN=admin@contoso.com
+# Bold headings only in a terminal, and not under NO_COLOR (the caller's:
+# the tool itself runs without colour so the tour reads the same anywhere).
+BOLD='' PLAIN=''
+if [[ -t 1 && -z "${NO_COLOR:-}" ]]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; fi
 export COMMERCECTL_DB=$DB NO_COLOR=1
 unset COMMERCECTL_AS COMMERCECTL_OUTPUT
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
-run() { step "commercectl $*"; "$BIN" "$@"; }
+# Each command is echoed as it can be pasted into a shell: the real path of
+# the binary and every argument quoted where it needs it.
+step() { printf '\n%s$ %s%s\n' "$BOLD" "$*" "$PLAIN"; }
+quoted() { printf '%q ' "$@" | sed 's/ $//'; }
+run() { step "$(quoted "$BIN" "$@")"; "$BIN" "$@"; }
 # Refusals are part of the tour: show them with their exit code.
-refused() { step "commercectl $*"; set +e; "$BIN" "$@"; rc=$?; set -e; echo "(exit $rc)"; }
+refused() { step "$(quoted "$BIN" "$@")"; set +e; "$BIN" "$@"; rc=$?; set -e; echo "(exit $rc)"; }
 
 mkdir -p "$(dirname "$DB")"
 run init --tenant Contoso --admin "$ADMIN" --demo --force
@@ -33,7 +40,7 @@ run update-policy AllowSelfServicePurchase --default Disabled
 
 # Desired state for pipelines: export, drift, apply.
 POLICY_FILE=$(dirname "$DB")/policies.yaml
-step "commercectl export-policies > $POLICY_FILE"
+step "$(quoted "$BIN" export-policies) > $(quoted "$POLICY_FILE")"
 "$BIN" export-policies > "$POLICY_FILE"
 head -8 "$POLICY_FILE"
 run update-policy AllowSelfServicePurchase --product CFQ7TTC0LH2H --enabled=false
@@ -76,4 +83,5 @@ refused --as patti.fernandez@contoso.com update-policy --product CFQ7TTC0H9MP --
 run list-users --role GlobalReader
 run get-audit-log --since 1h
 echo
-echo "The demo tenant is in $DB: try commercectl --db $DB --as $ADMIN --help"
+echo "The demo tenant is in $DB. Next, list its subscriptions yourself:"
+echo "  $(quoted "$BIN" list-subscriptions --db "$DB" --as "$ADMIN")"
