@@ -109,7 +109,8 @@ func NewRootCmd(f *cmdutil.Factory, args []string) *cobra.Command {
 		Long: `commercectl administers a tenant's commerce from any terminal or pipeline:
 who may buy products on their own (AllowSelfServicePurchase), license
 requests, subscriptions (self-service ones too), licenses, and the audit
-log of every change. The tenant lives in a local SQLite database.`,
+log of every change. The tenant lives in a local SQLite file, or on a
+PostgreSQL server that a whole team reaches (--db postgres://...).`,
 		Version:       Version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
