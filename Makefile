@@ -25,10 +25,10 @@ demo: build
 # Every test, on both engines: scripts/with-postgres.sh starts a throwaway
 # PostgreSQL server (installing Debian's package when missing) and stops it.
 # The store's unit tests run a second time with their tenants on it.
-# LibreOffice Calc opens our CSV files in the spreadsheet test; it is
-# installed when missing.
+# LibreOffice Calc (the spreadsheet test), zsh and bash-completion (the
+# completion test) are installed when missing: scripts/need-packages.sh.
 test: $(MAILPIT)
-	./scripts/need-libreoffice.sh
+	./scripts/need-packages.sh
 	$(GO) vet ./...
 	MAILPIT=$(CURDIR)/$(MAILPIT) ./scripts/with-postgres.sh sh -c '$(GO) test -count=1 -timeout 30m ./... && \
 		COMMERCECTL_TEST_ENGINE=postgres $(GO) test -count=1 -timeout 30m ./store/sqlstore/'

@@ -160,6 +160,7 @@ PostgreSQL server that a whole team reaches (--db postgres://...).`,
 	pf.BoolVarP(&f.Flags.Yes, "yes", "y", false, "answer yes to confirmations")
 	pf.StringVar(&f.Flags.Config, "config", "", "config file (default $XDG_CONFIG_HOME/commercectl/config.yaml)")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats, cobra.ShellCompDirectiveNoFileComp))
+	_ = root.RegisterFlagCompletionFunc("as", cmdutil.Complete(f, store.CompleteUsers))
 
 	root.AddGroup(
 		&cobra.Group{ID: "tenant", Title: "Tenant and identity:"},

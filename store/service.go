@@ -152,7 +152,20 @@ type Service interface {
 	// GetProduct returns a product of the catalog with its old ids and service plans.
 	GetProduct(ctx context.Context, productID string) (*Product, error)
 
-	// For shell completion: ids only, no role check, never fails loudly.
-	ProductIDs(ctx context.Context) ([]string, error)
-	PolicyIDs(ctx context.Context) ([]string, error)
+	// Completions lists, for shell completion, the ids of a kind that start
+	// with prefix (whatever its case), each as "id<TAB>description", at
+	// most 200; no role check.
+	Completions(ctx context.Context, kind CompletionKind, prefix string) ([]string, error)
 }
+
+// CompletionKind is what a shell completes from the tenant.
+type CompletionKind int
+
+const (
+	CompleteProducts CompletionKind = iota
+	CompletePolicies
+	CompleteSubscriptions
+	CompleteRequests
+	CompleteUsers
+	CompletePlans
+)

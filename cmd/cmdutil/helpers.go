@@ -1,7 +1,6 @@
 package cmdutil
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -101,42 +100,52 @@ func SplitList(values []string) []string {
 }
 
 // CompleteProductIDs completes product ids from the tenant database.
-func CompleteProductIDs(f *Factory) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		return complete(f, toComplete, store.Service.ProductIDs)
-	}
-}
+func CompleteProductIDs(f *Factory) cobra.CompletionFunc { return Complete(f, store.CompleteProducts) }
 
 // CompletePolicyIDs completes the first argument with policy ids.
 func CompletePolicyIDs(f *Factory) cobra.CompletionFunc {
+	return CompleteArg(f, store.CompletePolicies)
+}
+
+// Complete completes a flag from the tenant: ids of kind (products,
+// subscriptions, requests, UPNs, service plans). In a comma-separated list
+// (--users a@contoso.com,b) it completes the last item.
+func Complete(f *Factory, kind store.CompletionKind) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		before, prefix := "", toComplete
+		if i := strings.LastIndexByte(toComplete, ','); i >= 0 {
+			before, prefix = toComplete[:i+1], toComplete[i+1:]
+		}
+		s, err := f.Store()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		ctx, err := f.Context()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		ids, err := s.Completions(ctx, kind, prefix)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		out := make([]cobra.Completion, len(ids))
+		for i, id := range ids {
+			out[i] = before + id
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// CompleteArg is Complete for a verb's one argument (an id), and nothing
+// after it.
+func CompleteArg(f *Factory, kind store.CompletionKind) cobra.CompletionFunc {
+	c := Complete(f, kind)
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		return complete(f, toComplete, store.Service.PolicyIDs)
+		return c(cmd, args, toComplete)
 	}
-}
-
-func complete(f *Factory, prefix string, list func(store.Service, context.Context) ([]string, error)) ([]cobra.Completion, cobra.ShellCompDirective) {
-	s, err := f.Store()
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	ctx, err := f.Context()
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	ids, err := list(s, ctx)
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	var out []cobra.Completion
-	for _, id := range ids {
-		if strings.HasPrefix(strings.ToUpper(id), strings.ToUpper(prefix)) {
-			out = append(out, id)
-		}
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp
 }
 
 // AskText asks in a terminal for a required flag that was not given (SPEC

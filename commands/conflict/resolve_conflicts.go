@@ -69,6 +69,8 @@ take them over first).`,
 	fl.BoolVar(&r.Buy, "buy", false, "buy the shortfall")
 	fl.StringVar(&r.SubscriptionID, "subscription", "", "the Active central subscription --buy raises")
 	fl.StringSliceVar(&r.Unassign, "unassign", nil, "users whose licenses are removed, comma-separated")
+	_ = cmd.RegisterFlagCompletionFunc("subscription", cmdutil.Complete(f, store.CompleteSubscriptions))
+	_ = cmd.RegisterFlagCompletionFunc("unassign", cmdutil.Complete(f, store.CompleteUsers))
 	fl.BoolVar(&r.UnassignNewest, "unassign-newest", false, "remove the licenses that need a seat")
 	fl.BoolVar(&r.Partial, "partial", false, "with --unassign: allow fewer than the shortfall")
 	_ = cmd.RegisterFlagCompletionFunc("product", cmdutil.CompleteProductIDs(f))

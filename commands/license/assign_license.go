@@ -74,9 +74,12 @@ who hold no license of the pool are left as they are.`
 	fl.StringVar(&opts.ProductID, "product", "", "product id: its central pool")
 	fl.StringVar(&opts.SubscriptionID, "subscription", "", "subscription id")
 	fl.StringSliceVar(&opts.Users, "users", nil, "UPNs, comma-separated or repeated")
+	_ = cmd.RegisterFlagCompletionFunc("subscription", cmdutil.Complete(f, store.CompleteSubscriptions))
+	_ = cmd.RegisterFlagCompletionFunc("users", cmdutil.Complete(f, store.CompleteUsers))
 	fl.StringVar(&opts.UsersFile, "users-file", "", "file with one UPN per line (- for stdin)")
 	if !unassign {
 		fl.StringSliceVar(&opts.DisabledPlans, "disable-plan", nil, "service plan names to turn off, comma-separated")
+		_ = cmd.RegisterFlagCompletionFunc("disable-plan", cmdutil.Complete(f, store.CompletePlans))
 	}
 	_ = cmd.RegisterFlagCompletionFunc("product", cmdutil.CompleteProductIDs(f))
 	return cmd

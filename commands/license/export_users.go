@@ -66,6 +66,7 @@ delete. --out shows progress when stderr is a terminal.`,
 	}
 	fl := cmd.Flags()
 	fl.StringSliceVar(&opts.SubscriptionIDs, "subscription", nil, "only these subscriptions, comma-separated")
+	_ = cmd.RegisterFlagCompletionFunc("subscription", cmdutil.Complete(f, store.CompleteSubscriptions))
 	fl.StringVar(&opts.ProductID, "product", "", "only this product")
 	fl.BoolVar(&opts.SelfService, "self-service", false, "only self-service and trial subscriptions")
 	fl.StringVar(&opts.Out, "out", "", "write to FILE instead of stdout")

@@ -18,8 +18,9 @@ func NewCmdApproveRequest(f *cmdutil.Factory, runF func(*ApproveRequestOptions) 
 	opts := &ApproveRequestOptions{Factory: f}
 	a := &opts.Approval
 	cmd := &cobra.Command{
-		Use:   "approve-request ID [--exclude UPN,...] [--product ID] [--disable-plan NAME,...] [--message TEXT]",
-		Short: "Approve a license request for all or some of its users",
+		Use:               "approve-request ID [--exclude UPN,...] [--product ID] [--disable-plan NAME,...] [--message TEXT]",
+		ValidArgsFunction: cmdutil.CompleteArg(f, store.CompleteRequests),
+		Short:             "Approve a license request for all or some of its users",
 		Long: `License every user of the request from the central subscriptions of the
 requested product (or of --product), all or nothing. --exclude leaves users
 out (they are "notAssigned" and the request PartiallyApproved); a user who
@@ -59,6 +60,8 @@ told, with the message. Without an ID, in a terminal, it asks.`,
 	fl.StringSliceVar(&a.Exclude, "exclude", nil, "users of the request not to license, comma-separated")
 	fl.StringVar(&a.ProductID, "product", "", "license this product instead of the one requested")
 	fl.StringSliceVar(&a.DisabledPlans, "disable-plan", nil, "service plans to turn off, comma-separated")
+	_ = cmd.RegisterFlagCompletionFunc("exclude", cmdutil.Complete(f, store.CompleteUsers))
+	_ = cmd.RegisterFlagCompletionFunc("disable-plan", cmdutil.Complete(f, store.CompletePlans))
 	addMessageFlag(cmd, &a.Message)
 	_ = cmd.RegisterFlagCompletionFunc("product", cmdutil.CompleteProductIDs(f))
 	return cmd

@@ -2,6 +2,7 @@ package request
 
 import (
 	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/store"
 	"github.com/spf13/cobra"
 )
 
@@ -16,9 +17,10 @@ type DenyRequestOptions struct {
 func NewCmdDenyRequest(f *cmdutil.Factory, runF func(*DenyRequestOptions) error) *cobra.Command {
 	opts := &DenyRequestOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "deny-request ID [--message TEXT]",
-		Short: "Decline a license request; everyone in it is told",
-		Args:  cmdutil.ExactArgs(1, "a request id"),
+		Use:               "deny-request ID [--message TEXT]",
+		ValidArgsFunction: cmdutil.CompleteArg(f, store.CompleteRequests),
+		Short:             "Decline a license request; everyone in it is told",
+		Args:              cmdutil.ExactArgs(1, "a request id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := requestID(args[0])
 			if err != nil {

@@ -2,6 +2,7 @@ package request
 
 import (
 	"github.com/commercectl/commercectl/cmd/cmdutil"
+	"github.com/commercectl/commercectl/store"
 	"github.com/spf13/cobra"
 )
 
@@ -15,9 +16,10 @@ type GetRequestOptions struct {
 func NewCmdGetRequest(f *cmdutil.Factory, runF func(*GetRequestOptions) error) *cobra.Command {
 	opts := &GetRequestOptions{Factory: f}
 	return &cobra.Command{
-		Use:   "get-request ID",
-		Short: "Show a license request with each of its users and their decision",
-		Args:  cmdutil.ExactArgs(1, "a request id"),
+		Use:               "get-request ID",
+		ValidArgsFunction: cmdutil.CompleteArg(f, store.CompleteRequests),
+		Short:             "Show a license request with each of its users and their decision",
+		Args:              cmdutil.ExactArgs(1, "a request id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := requestID(args[0])
 			if err != nil {

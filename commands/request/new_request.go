@@ -3,6 +3,7 @@ package request
 import (
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
 	"github.com/spf13/cobra"
 )
 
@@ -44,6 +45,7 @@ request process, its message and link are shown instead (exit 5).`,
 	}
 	cmd.Flags().StringVar(&opts.ProductID, "product", "", "product id")
 	cmd.Flags().StringSliceVar(&opts.For, "for", nil, "colleagues who need it too, comma-separated")
+	_ = cmd.RegisterFlagCompletionFunc("for", cmdutil.Complete(f, store.CompleteUsers))
 	_ = cmd.RegisterFlagCompletionFunc("product", cmdutil.CompleteProductIDs(f))
 	return cmd
 }

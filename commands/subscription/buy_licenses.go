@@ -47,6 +47,7 @@ terminal and needs --yes otherwise.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.SubscriptionID, "subscription", "", "central subscription id")
+	_ = cmd.RegisterFlagCompletionFunc("subscription", cmdutil.Complete(f, store.CompleteSubscriptions))
 	cmdutil.IntVar(cmd.Flags(), &opts.Total, "total", 0, "the new number of licenses")
 	return cmd
 }

@@ -19,8 +19,9 @@ type CancelSubscriptionOptions struct {
 func NewCmdCancelSubscription(f *cmdutil.Factory, runF func(*CancelSubscriptionOptions) error) *cobra.Command {
 	opts := &CancelSubscriptionOptions{Factory: f}
 	return &cobra.Command{
-		Use:   "cancel-subscription ID",
-		Short: "Cancel a subscription you bought yourself; its users lose its licenses",
+		Use:               "cancel-subscription ID",
+		ValidArgsFunction: cmdutil.CompleteArg(f, store.CompleteSubscriptions),
+		Short:             "Cancel a subscription you bought yourself; its users lose its licenses",
 		Long: `Cancel a self-service or trial subscription you bought. It becomes Deleted
 at once and the people you assigned its licenses to lose them (each is
 notified). Asks for confirmation in a terminal; needs --yes otherwise. An

@@ -47,6 +47,7 @@ everyone and prints the new monthly cost. --dry-run prints the plan.`,
 	}
 	cmd.Flags().StringVar(&c.ProductID, "product", "", "product id")
 	cmd.Flags().StringVar(&c.SubscriptionID, "subscription", "", "the central subscription to license from")
+	_ = cmd.RegisterFlagCompletionFunc("subscription", cmdutil.Complete(f, store.CompleteSubscriptions))
 	cmd.Flags().BoolVar(&c.Buy, "buy", false, "raise the central quantity first to fit everyone")
 	_ = cmd.RegisterFlagCompletionFunc("product", cmdutil.CompleteProductIDs(f))
 	return cmd

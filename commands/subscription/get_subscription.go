@@ -21,9 +21,10 @@ type GetSubscriptionOptions struct {
 func NewCmdGetSubscription(f *cmdutil.Factory, runF func(*GetSubscriptionOptions) error) *cobra.Command {
 	opts := &GetSubscriptionOptions{Factory: f}
 	return &cobra.Command{
-		Use:   "get-subscription ID",
-		Short: "Show a subscription with its licensed users",
-		Args:  cmdutil.ExactArgs(1, "a subscription id"),
+		Use:               "get-subscription ID",
+		ValidArgsFunction: cmdutil.CompleteArg(f, store.CompleteSubscriptions),
+		Short:             "Show a subscription with its licensed users",
+		Args:              cmdutil.ExactArgs(1, "a subscription id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
 			if runF != nil {

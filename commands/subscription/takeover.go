@@ -22,8 +22,9 @@ func NewCmdTakeoverSubscription(f *cmdutil.Factory, runF func(*TakeoverOptions) 
 	opts := &TakeoverOptions{Factory: f}
 	to := &opts.Takeover
 	cmd := &cobra.Command{
-		Use:   "takeover-subscription ID (--move-to-product ID | --move-to-subscription ID | --cancel --reason REASON)",
-		Short: "Take a self-service or trial subscription over: move its users to a central one, or cancel it",
+		Use:               "takeover-subscription ID (--move-to-product ID | --move-to-subscription ID | --cancel --reason REASON)",
+		ValidArgsFunction: cmdutil.CompleteArg(f, store.CompleteSubscriptions),
+		Short:             "Take a self-service or trial subscription over: move its users to a central one, or cancel it",
 		Long: `Take over a subscription someone bought themselves, in one transaction.
 
 --move-to-product or --move-to-subscription moves every licensed user into a
@@ -66,6 +67,7 @@ subscriptions deleted, people told.`,
 	fl := cmd.Flags()
 	fl.StringVar(&to.MoveToProduct, "move-to-product", "", "move its users into this product's central pool")
 	fl.StringVar(&to.MoveToSubscription, "move-to-subscription", "", "move its users into this central subscription")
+	_ = cmd.RegisterFlagCompletionFunc("move-to-subscription", cmdutil.Complete(f, store.CompleteSubscriptions))
 	fl.BoolVar(&to.Cancel, "cancel", false, "cancel it: its users lose its licenses")
 	fl.StringVar(&to.Reason, "reason", "", "why it is canceled: "+strings.Join(store.CancelReasons, ", "))
 	_ = cmd.RegisterFlagCompletionFunc("move-to-product", cmdutil.CompleteProductIDs(f))

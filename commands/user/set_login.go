@@ -37,8 +37,9 @@ var loginColumns = []output.Column[store.LoginBinding]{
 func NewCmdSetLogin(f *cmdutil.Factory, runF func(*SetLoginOptions) error) *cobra.Command {
 	opts := &SetLoginOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "set-login UPN --pg-role NAME [--remove]",
-		Short: "Bind a user to their PostgreSQL login, or unbind it with --remove",
+		Use:               "set-login UPN --pg-role NAME [--remove]",
+		ValidArgsFunction: cmdutil.CompleteArg(f, store.CompleteUsers),
+		Short:             "Bind a user to their PostgreSQL login, or unbind it with --remove",
 		Long: `Bind a user of a tenant on PostgreSQL to the server login they sign in
 with. From then on that login is the user: commands run as it need no --as,
 and may not act as anyone else. The login becomes a member of the tenant's

@@ -3,6 +3,7 @@ package user
 import (
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
 	"github.com/spf13/cobra"
 )
 
@@ -22,7 +23,10 @@ func NewCmdSetRole(f *cmdutil.Factory, runF func(*SetRoleOptions) error) *cobra.
 		Short: "Give a user a role, or take it away with --remove",
 		Args:  cmdutil.ExactArgs(2, "a UPN and a role"),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-			if len(args) == 1 {
+			switch len(args) {
+			case 0:
+				return cmdutil.Complete(f, store.CompleteUsers)(cmd, args, toComplete)
+			case 1:
 				return completeRoles(cmd, args, toComplete)
 			}
 			return nil, cobra.ShellCompDirectiveNoFileComp

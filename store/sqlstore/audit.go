@@ -58,21 +58,34 @@ func rawJSON(s sql.NullString) any {
 	return json.RawMessage(s.String)
 }
 
-// ProductIDs lists product ids for shell completion.
-func (d *DB) ProductIDs(ctx context.Context) ([]string, error) {
-	// "id<TAB>name": the shell shows the name as the completion's description.
-	return d.column(ctx, `SELECT id, name FROM products ORDER BY id`)
+// completions are the queries of shell completion: id and description,
+// filtered by the first ? (the prefix's length) and the second (the
+// prefix), compared in upper case.
+var completions = map[store.CompletionKind]string{
+	store.CompleteProducts: `SELECT id, name FROM products WHERE upper(substr(id, 1, ?)) = upper(?) ORDER BY id`,
+	store.CompletePolicies: `SELECT id, description FROM policies WHERE upper(substr(id, 1, ?)) = upper(?) ORDER BY id`,
+	store.CompleteSubscriptions: `SELECT s.id, p.name || ', ' || s.kind FROM subscriptions s JOIN products p ON p.id = s.product_id
+		WHERE upper(substr(s.id, 1, ?)) = upper(?) ORDER BY s.id`,
+	store.CompleteRequests: `SELECT CAST(r.id AS TEXT), p.name || ', ' || r.status || ', by ' || u.upn FROM requests r
+		JOIN products p ON p.id = r.product_id JOIN users u ON u.id = r.requester_id
+		WHERE upper(substr(CAST(r.id AS TEXT), 1, ?)) = upper(?) ORDER BY r.id DESC`,
+	store.CompleteUsers: `SELECT upn, display_name FROM users WHERE upper(substr(upn_key, 1, ?)) = upper(?) ORDER BY upn_key`,
+	store.CompletePlans: `SELECT name, min(friendly_name) FROM service_plans WHERE upper(substr(name, 1, ?)) = upper(?) GROUP BY name ORDER BY name`,
 }
 
-// PolicyIDs lists policy ids for shell completion.
-func (d *DB) PolicyIDs(ctx context.Context) ([]string, error) {
-	return d.column(ctx, `SELECT id, description FROM policies ORDER BY id`)
+// Completions lists ids for shell completion.
+func (d *DB) Completions(ctx context.Context, kind store.CompletionKind, prefix string) ([]string, error) {
+	q, ok := completions[kind]
+	if !ok {
+		return nil, store.Errorf(store.EINTERNAL, "no completion of kind %d", kind)
+	}
+	return d.column(ctx, q+` LIMIT 200`, len(prefix), prefix)
 }
 
-func (d *DB) column(ctx context.Context, q string) ([]string, error) {
+func (d *DB) column(ctx context.Context, q string, args ...any) ([]string, error) {
 	var out []string
 	err := d.read(store.WithActor(ctx, ""), func(t *tx) error {
-		rows, err := t.QueryContext(t.ctx, q)
+		rows, err := t.QueryContext(t.ctx, q, args...)
 		if err != nil {
 			return err
 		}
