@@ -185,9 +185,14 @@ PostgreSQL server that a whole team reaches (--db postgres://...).`,
 	// shell it does not know. Made runnable, its NoArgs check turns an unknown
 	// shell into bad usage (exit 2).
 	root.InitDefaultCompletionCmd()
+	root.InitDefaultHelpCmd()
 	for _, c := range root.Commands() {
-		if c.Name() == "completion" {
+		switch c.Name() {
+		case "completion":
 			c.RunE = func(c *cobra.Command, args []string) error { return c.Help() }
+			c.Example = "  source <(commercectl completion bash)    # bash needs the bash-completion package\n  source <(commercectl completion zsh)"
+		case "help":
+			c.Example = "  commercectl help takeover-subscription"
 		}
 	}
 	return root

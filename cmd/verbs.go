@@ -83,6 +83,7 @@ var verbs = []verb{
 
 	v("get-audit-log", "audit", audit.NewCmdGetAuditLog),
 	v("doctor", "audit", doctor.NewCmdDoctor),
+	{name: "version", build: newCmdVersion},
 }
 
 // addVerbs adds to root the verb args run, or every verb when args name

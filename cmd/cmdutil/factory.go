@@ -5,8 +5,10 @@ package cmdutil
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -94,6 +96,7 @@ func (f *Factory) Config() (*viper.Viper, error) {
 		if err := checkConfigTypes(path, v); err != nil {
 			return nil, err
 		}
+		f.warnUnknownKeys(path, v)
 	} else if f.Flags.Config != "" && !f.newConfigOK {
 		return nil, store.Errorf(store.ENOTFOUND, "config file %s does not exist", path)
 	}
@@ -112,6 +115,23 @@ func checkConfigTypes(path string, v *viper.Viper) error {
 		}
 	}
 	return nil
+}
+
+// warnUnknownKeys says on stderr which keys of the config file no setting
+// reads (a typo such as "ouput" would otherwise be ignored in silence); the
+// command goes on.
+func (f *Factory) warnUnknownKeys(path string, v *viper.Viper) {
+	known := map[string]bool{}
+	var names []string
+	for _, s := range settings {
+		known[s.Key] = true
+		names = append(names, s.Key)
+	}
+	for _, k := range v.AllKeys() {
+		if !known[k] {
+			fmt.Fprintf(f.IOStreams.ErrOut, "warning: config file %s: unknown key %s (the keys are %s)\n", path, strconv.Quote(k), strings.Join(names, ", "))
+		}
+	}
 }
 
 // Where a setting came from, as whoami tells it.
@@ -139,6 +159,9 @@ var (
 	SettingSMTPURL  = Setting{"smtp.url", "--smtp", "COMMERCECTL_SMTP_URL", nil}
 	SettingSMTPFrom = Setting{"smtp.from", "--from", "COMMERCECTL_SMTP_FROM", nil}
 )
+
+// settings are every key the config file may hold.
+var settings = []Setting{SettingDB, SettingAs, SettingOutput, SettingSMTPURL, SettingSMTPFrom}
 
 // VerbSetting resolves a setting whose flag is a verb's own: flag (its
 // value as given), then environment, then config file.

@@ -28,7 +28,8 @@ func NewCmdGetAuditLog(f *cmdutil.Factory, runF func(*GetAuditLogOptions) error)
 		Short: "List every change: when, who, what, before and after",
 		Long: `List the audit log, oldest first. --since takes an RFC 3339 time
 (2026-11-01T00:00:00Z), a date (2026-11-01) or a duration back from now (24h, 7d).`,
-		Args: cmdutil.MaxArgs(0),
+		Example: `  commercectl get-audit-log --since 24h --actor admin@contoso.com`,
+		Args:    cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)

@@ -55,6 +55,8 @@ longer Active, then the newest. JSON is [] when there is none.
 
 With -o interactive: pick a product, then buy the shortfall (see the cost)
 or pick users to unassign.`,
+		Example: `  commercectl list-conflicts
+  commercectl list-conflicts -o interactive`,
 		Args: cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {

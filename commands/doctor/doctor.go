@@ -28,6 +28,8 @@ one license per product, a canceled subscription holds no licenses, request
 statuses agree with their users' decisions, every pool over its seats is a
 conflict list-conflicts shows, the tenant has a GlobalAdmin. Every problem
 is listed; the exit code is 5 when there is any, 0 otherwise.`,
+		Example: `  commercectl doctor
+  commercectl doctor -o json`,
 		Args: cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {

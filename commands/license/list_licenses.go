@@ -34,6 +34,8 @@ organization's own (central) subscriptions come first.
 
 With -o interactive: pick a product (or name it with --product), then users
 to assign or unassign.`,
+		Example: `  commercectl list-licenses
+  commercectl list-licenses --product CFQ7TTC0H9MP`,
 		Args: cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {

@@ -23,6 +23,8 @@ product and offer type the file lists gets the file's value, and the default
 too when the file gives one. Products the file does not list are left as they
 are. It is one transaction: one bad entry changes nothing. --dry-run prints
 the plan. "-f -" reads the file from stdin.`,
+		Example: `  commercectl apply-policies -f policies.yaml --dry-run
+  commercectl apply-policies -f policies.yaml`,
 		Args: cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.File == "" {

@@ -16,9 +16,10 @@ type DiffPoliciesOptions struct {
 func NewCmdDiffPolicies(f *cmdutil.Factory, runF func(*DiffPoliciesOptions) error) *cobra.Command {
 	opts := &DiffPoliciesOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "diff-policies -f FILE",
-		Short: "Print where the tenant differs from a policy file; exit 6 when it does",
-		Args:  cmdutil.MaxArgs(0),
+		Use:     "diff-policies -f FILE",
+		Short:   "Print where the tenant differs from a policy file; exit 6 when it does",
+		Example: `  commercectl diff-policies -f policies.yaml || echo "the tenant drifted"`,
+		Args:    cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.File == "" {
 				return cmdutil.Usagef("missing -f FILE")

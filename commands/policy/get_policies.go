@@ -15,9 +15,10 @@ type GetPoliciesOptions struct {
 func NewCmdGetPolicies(f *cmdutil.Factory, runF func(*GetPoliciesOptions) error) *cobra.Command {
 	opts := &GetPoliciesOptions{Factory: f}
 	return &cobra.Command{
-		Use:   "get-policies",
-		Short: "List the commerce policies with their default values",
-		Args:  cmdutil.MaxArgs(0),
+		Use:     "get-policies",
+		Short:   "List the commerce policies with their default values",
+		Example: `  commercectl get-policies`,
+		Args:    cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)

@@ -18,6 +18,7 @@ func NewCmdGetPolicy(f *cmdutil.Factory, runF func(*GetPolicyOptions) error) *co
 	return &cobra.Command{
 		Use:               "get-policy [POLICY]",
 		Short:             "Show a policy's description and the value new products receive",
+		Example:           `  commercectl get-policy AllowSelfServicePurchase`,
 		Args:              cmdutil.MaxArgs(1),
 		ValidArgsFunction: cmdutil.CompletePolicyIDs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -27,6 +27,8 @@ func NewCmdGetProductPolicies(f *cmdutil.Factory, runF func(*GetProductPoliciesO
 --scope offer-type for the third-party offer types.
 
 With -o interactive, pick products and a value, review the plan and apply it.`,
+		Example: `  commercectl get-product-policies AllowSelfServicePurchase
+  commercectl get-product-policies -o interactive`,
 		Args:              cmdutil.MaxArgs(1),
 		ValidArgsFunction: cmdutil.CompletePolicyIDs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -19,6 +19,7 @@ func NewCmdGetProductPolicy(f *cmdutil.Factory, runF func(*GetProductPolicyOptio
 	cmd := &cobra.Command{
 		Use:               "get-product-policy [POLICY] --product ID",
 		Short:             "Show a policy's value for one product (by its id or an old id)",
+		Example:           `  commercectl get-product-policy AllowSelfServicePurchase --product CFQ7TTC0H9MP`,
 		Args:              cmdutil.MaxArgs(1),
 		ValidArgsFunction: cmdutil.CompletePolicyIDs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -18,6 +18,7 @@ func NewCmdDenyRequest(f *cmdutil.Factory, runF func(*DenyRequestOptions) error)
 	opts := &DenyRequestOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:               "deny-request ID [--message TEXT]",
+		Example:           `  commercectl deny-request 3 --message "Copilot pilots start next quarter"`,
 		ValidArgsFunction: cmdutil.CompleteArg(f, store.CompleteRequests),
 		Short:             "Decline a license request; everyone in it is told",
 		Args:              cmdutil.ExactArgs(1, "a request id"),

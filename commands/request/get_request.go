@@ -17,6 +17,7 @@ func NewCmdGetRequest(f *cmdutil.Factory, runF func(*GetRequestOptions) error) *
 	opts := &GetRequestOptions{Factory: f}
 	return &cobra.Command{
 		Use:               "get-request ID",
+		Example:           `  commercectl get-request 3`,
 		ValidArgsFunction: cmdutil.CompleteArg(f, store.CompleteRequests),
 		Short:             "Show a license request with each of its users and their decision",
 		Args:              cmdutil.ExactArgs(1, "a request id"),

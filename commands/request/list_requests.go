@@ -30,7 +30,8 @@ are still pending are listed.
 
 With -o interactive: pick a request, then approve it (untick users, pick
 the product, turn apps off, add a message) or decline it.`,
-		Args: cmdutil.MaxArgs(0),
+		Example: `  commercectl list-requests --status pending`,
+		Args:    cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch opts.Status {
 			case "pending", "completed", "all":

@@ -100,9 +100,10 @@ type GetRequestProcessOptions struct {
 func NewCmdGetRequestProcess(f *cmdutil.Factory, runF func(*GetRequestProcessOptions) error) *cobra.Command {
 	opts := &GetRequestProcessOptions{Factory: f}
 	return &cobra.Command{
-		Use:   "get-request-process",
-		Short: "Show whether the organization uses its own license request process, and how long requests are kept",
-		Args:  cmdutil.MaxArgs(0),
+		Use:     "get-request-process",
+		Short:   "Show whether the organization uses its own license request process, and how long requests are kept",
+		Example: `  commercectl get-request-process`,
+		Args:    cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)

@@ -20,6 +20,7 @@ func NewCmdCancelSubscription(f *cmdutil.Factory, runF func(*CancelSubscriptionO
 	opts := &CancelSubscriptionOptions{Factory: f}
 	return &cobra.Command{
 		Use:               "cancel-subscription ID",
+		Example:           `  commercectl cancel-subscription SUB-00005 --as alex.wilber@contoso.com`,
 		ValidArgsFunction: cmdutil.CompleteArg(f, store.CompleteSubscriptions),
 		Short:             "Cancel a subscription you bought yourself; its users lose its licenses",
 		Long: `Cancel a self-service or trial subscription you bought. It becomes Deleted

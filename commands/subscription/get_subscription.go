@@ -21,7 +21,9 @@ type GetSubscriptionOptions struct {
 func NewCmdGetSubscription(f *cmdutil.Factory, runF func(*GetSubscriptionOptions) error) *cobra.Command {
 	opts := &GetSubscriptionOptions{Factory: f}
 	return &cobra.Command{
-		Use:               "get-subscription ID",
+		Use: "get-subscription ID",
+		Example: `  commercectl get-subscription SUB-00005
+  commercectl get-subscription SUB-00005 -o json --jq '.users[].upn'`,
 		ValidArgsFunction: cmdutil.CompleteArg(f, store.CompleteSubscriptions),
 		Short:             "Show a subscription with its licensed users",
 		Args:              cmdutil.ExactArgs(1, "a subscription id"),

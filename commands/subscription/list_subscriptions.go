@@ -24,6 +24,8 @@ monthly cost and status. The status follows from the dates: Active until
 expiresAt, then Expired for 30 days, then Disabled for 90 days, then Deleted;
 a canceled subscription is Deleted at once. A user without a reading role
 sees the subscriptions they bought.`,
+		Example: `  commercectl list-subscriptions --self-service
+  commercectl list-subscriptions --status Expired -o json`,
 		Args: cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {

@@ -24,7 +24,8 @@ AllowSelfServicePurchase is Enabled. You become the purchaser of a new
 selfService subscription (an annual commitment billed monthly) and get one
 of its licenses unless you already hold the product. When the policy blocks
 it, send a license request instead (new-request).`,
-		Args: cmdutil.MaxArgs(0),
+		Example: `  commercectl purchase --product CFQ7TTC0H9MP --quantity 2 --as alex.wilber@contoso.com`,
+		Args:    cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if opts.ProductID == "" {

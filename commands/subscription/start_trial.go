@@ -16,9 +16,10 @@ type StartTrialOptions struct {
 func NewCmdStartTrial(f *cmdutil.Factory, runF func(*StartTrialOptions) error) *cobra.Command {
 	opts := &StartTrialOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "start-trial --product ID",
-		Short: "Start a 30-day, one-seat trial at no cost (when the policy allows trials)",
-		Args:  cmdutil.MaxArgs(0),
+		Use:     "start-trial --product ID",
+		Short:   "Start a 30-day, one-seat trial at no cost (when the policy allows trials)",
+		Example: `  commercectl start-trial --product CFQ7TTC0HD33 --as adele.vance@contoso.com`,
+		Args:    cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.ProductID == "" {
 				var err error

@@ -40,7 +40,9 @@ database path in the config file, so later commands need neither --as nor --db.
 On PostgreSQL the server's login is the identity (set-login binds it): connect
 --db URL needs no --as, and stores none.`,
 		Annotations: map[string]string{cmdutil.AnnotationWritesConfig: "true"},
-		Args:        cmdutil.MaxArgs(0),
+		Example: `  commercectl connect --db tenant.db --as admin@contoso.com
+  commercectl connect --db postgres://db.contoso.com/commerce`,
+		Args: cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if db, err := f.DBPath(); err == nil && f.Flags.As == "" && !sqlstore.IsURL(db) {
 				return cmdutil.Usagef("missing --as UPN")
@@ -120,6 +122,7 @@ func NewCmdDisconnect(f *cmdutil.Factory, runF func(*DisconnectOptions) error) *
 		Use:         "disconnect",
 		Short:       "Forget the identity and database stored by connect",
 		Annotations: map[string]string{cmdutil.AnnotationWritesConfig: "true"},
+		Example:     `  commercectl disconnect`,
 		Args:        cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {

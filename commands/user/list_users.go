@@ -20,7 +20,9 @@ func NewCmdListUsers(f *cmdutil.Factory, runF func(*ListUsersOptions) error) *co
 	cmd := &cobra.Command{
 		Use:   "list-users [--role ROLE] [--department DEPT]",
 		Short: "List the tenant's people and their roles",
-		Args:  cmdutil.MaxArgs(0),
+		Example: `  commercectl list-users --role GlobalAdmin
+  commercectl list-users --department Marketing -o csv > marketing.csv`,
+		Args: cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)

@@ -21,7 +21,9 @@ func NewCmdSetRole(f *cmdutil.Factory, runF func(*SetRoleOptions) error) *cobra.
 	cmd := &cobra.Command{
 		Use:   "set-role UPN ROLE [--remove]",
 		Short: "Give a user a role, or take it away with --remove",
-		Args:  cmdutil.ExactArgs(2, "a UPN and a role"),
+		Example: `  commercectl set-role megan.bowen@contoso.com BillingAdmin
+  commercectl set-role megan.bowen@contoso.com BillingAdmin --remove`,
+		Args: cmdutil.ExactArgs(2, "a UPN and a role"),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			switch len(args) {
 			case 0:
