@@ -91,3 +91,32 @@ func TestBulkProgress(t *testing.T) {
 		}
 	}
 }
+
+// In a terminal, a change prints its ✓; the same change with --dry-run
+// prints the preview heading and no ✓ (issue 15).
+func TestDryRunShowsNoTick(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := commercectlBin(t)
+	dir := t.TempDir()
+	env := interactiveEnv(dir)
+	db := filepath.Join(dir, "tenant.db")
+	run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--demo", "--db", db)
+	args := []string{"assign-license", "--product", "CFQ7TTC0H9MP", "--users", "lee.gu@contoso.com", "--db", db, "--as", interactiveAdmin}
+
+	cmd := exec.Command(bin, append(args, "--dry-run")...)
+	cmd.Env = env
+	term := inTerminal(t, cmd)
+	term.expect("Preview (--dry-run): what would change; nothing is changed.")
+	term.expect("dry run: nothing was changed")
+	if rest := term.wait("the preview"); strings.Contains(rest, "✓") || strings.Contains(term.screen.String(), "✓") {
+		t.Errorf("a ✓ in a preview:\n%s", term.screen)
+	}
+
+	cmd = exec.Command(bin, args...)
+	cmd.Env = env
+	term = inTerminal(t, cmd)
+	term.expect("✓ Assigned 1 license(s) of Power BI Pro")
+	term.wait("the change")
+}

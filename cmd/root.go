@@ -24,13 +24,15 @@ func Main() int {
 
 // Run runs the root command with args (nil: the process's) and returns the exit code.
 func Run(f *cmdutil.Factory, args []string) int {
-	stdout := &watchedWriter{w: f.IOStreams.Out}
+	stdout := &watchedWriter{w: f.IOStreams.Out, preview: f.Preview}
 	f.IOStreams.Out = stdout
+	f.IOStreams.ErrOut = f.Preview.Wrap(f.IOStreams.ErrOut)
 	root := NewRootCmd(f, args)
 	if args != nil {
 		root.SetArgs(args)
 	}
 	err := root.Execute()
+	f.Preview.Disarm() // a refusal stays one line
 	f.Close()
 	if stdout.err != nil {
 		// Output that did not arrive is a failure, even of a verb that
@@ -58,14 +60,16 @@ func Run(f *cmdutil.Factory, args []string) int {
 // watchedWriter remembers the first error writing stdout (a full disk, a
 // closed pipe), which the verb then returns as its own.
 type watchedWriter struct {
-	w   io.Writer
-	err error
+	w       io.Writer
+	err     error
+	preview *cmdutil.Preview
 }
 
 // Err is the first error writing stdout, or nil.
 func (w *watchedWriter) Err() error { return w.err }
 
 func (w *watchedWriter) Write(p []byte) (int, error) {
+	w.preview.Fire()
 	n, err := w.w.Write(p)
 	if err != nil && w.err == nil {
 		w.err = err
@@ -142,6 +146,9 @@ PostgreSQL server that a whole team reaches (--db postgres://...).`,
 			}
 			// -o interactive needs a terminal, whatever the verb (SPEC §2).
 			_, err := f.Interactive()
+			if err == nil && f.Flags.DryRun {
+				f.Preview.Arm()
+			}
 			return err
 		},
 	}

@@ -37,6 +37,8 @@ type Factory struct {
 	Flags     GlobalFlags
 	// Getenv reads the environment; tests replace it.
 	Getenv func(string) string
+	// Preview heads the output of a --dry-run (Run arms it).
+	Preview *Preview
 
 	config *viper.Viper
 	store  store.Service
@@ -58,7 +60,7 @@ func (f *Factory) AllowNewConfig() { f.newConfigOK = true }
 
 // New returns a Factory over the given streams and the process environment.
 func New(ios *output.IOStreams) *Factory {
-	return &Factory{IOStreams: ios, Getenv: os.Getenv}
+	return &Factory{IOStreams: ios, Getenv: os.Getenv, Preview: &Preview{errOut: ios.ErrOut}}
 }
 
 // MarkOutputSet records that -o was given on the command line.

@@ -70,7 +70,8 @@ func Confirm(f *Factory, question string) error {
 
 // Note writes a human message on stderr when it is a terminal.
 func (f *Factory) Note(format string, args ...any) {
-	if f.IOStreams.IsStderrTTY() {
+	// A preview changed nothing: no ✓ may say it did.
+	if f.IOStreams.IsStderrTTY() && !f.Flags.DryRun {
 		fmt.Fprintln(f.IOStreams.ErrOut, f.IOStreams.Success(fmt.Sprintf(format, args...)))
 	}
 }

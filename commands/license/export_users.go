@@ -3,6 +3,7 @@ package license
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -157,6 +158,13 @@ func exportUsersRun(opts *ExportUsersOptions) error {
 		}
 		if err := file.Close(); err != nil {
 			return store.Errorf(store.EINTERNAL, "cannot write %s: %v", opts.Out, err)
+		}
+		if f.Flags.DryRun {
+			// The whole export ran, into the temporary file, which goes:
+			// FILE stays as it was, or absent.
+			fmt.Fprintf(f.IOStreams.ErrOut, "Would export %d license(s) to %s\n", n, opts.Out)
+			f.DryRunNote()
+			return nil
 		}
 		if err := os.Rename(file.Name(), opts.Out); err != nil {
 			var le *os.LinkError

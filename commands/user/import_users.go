@@ -74,7 +74,9 @@ func importUsersRun(opts *ImportUsersOptions) error {
 	done()
 	var bad *store.ImportError
 	if errors.As(err, &bad) && p.Format != output.FormatJSON {
-		// One line each, whatever the file's name or its cells held.
+		// One line each, whatever the file's name or its cells held; a
+		// refusal, with or without --dry-run.
+		f.Preview.Disarm()
 		name := cmdutil.OneLine(opts.File)
 		for _, l := range bad.Lines {
 			fmt.Fprintf(f.IOStreams.ErrOut, "%s:%d: %s\n", name, l.Line, cmdutil.OneLine(l.Error))
