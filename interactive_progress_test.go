@@ -120,3 +120,36 @@ func TestDryRunShowsNoTick(t *testing.T) {
 	term.expect("✓ Assigned 1 license(s) of Power BI Pro")
 	term.wait("the change")
 }
+
+// In a terminal a table fits its width, COLUMNS first: long text is cut
+// with "…", ids and counts stay whole (issue 15). On a pipe nothing is cut
+// (table_output.txtar).
+func TestTablesFitTheTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := commercectlBin(t)
+	dir := t.TempDir()
+	env := interactiveEnv(dir)
+	db := filepath.Join(dir, "tenant.db")
+	run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--demo", "--db", db)
+	cmd := exec.Command(bin, "list-users", "--db", db, "--as", interactiveAdmin)
+	cmd.Env = append(env, "COLUMNS=60")
+	term := inTerminal(t, cmd)
+	term.expect("Sanjay Shah") // the last user
+	term.wait("the listing")
+	lines := strings.Split(strings.TrimRight(term.screen.String(), " \n"), "\n")
+	cut := 0
+	for _, l := range lines {
+		l = strings.TrimRight(l, " ")
+		if n := len([]rune(l)); n > 60 {
+			t.Errorf("a line of %d characters in a 60-column terminal: %q", n, l)
+		}
+		if strings.Contains(l, "…") {
+			cut++
+		}
+	}
+	if cut == 0 || !strings.Contains(term.screen.String(), "UPN") || !strings.Contains(term.screen.String(), "GlobalAdmin") {
+		t.Errorf("the table:\n%s", term.screen)
+	}
+}

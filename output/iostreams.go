@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"strconv"
 
 	"golang.org/x/term"
 )
@@ -18,6 +19,7 @@ type IOStreams struct {
 
 	stdinTTY, stdoutTTY, stderrTTY bool
 	noColor                        bool
+	width                          int // tests set it
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
@@ -47,6 +49,25 @@ func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stderrTTY }
 
 // IsStdoutTTY reports whether stdout is a terminal.
 func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }
+
+// TerminalWidth is the width tables fit when stdout is a terminal: COLUMNS
+// when it is a number (getenv reads it), else the terminal's; 0 on a pipe,
+// where tables are left whole.
+func (s *IOStreams) TerminalWidth(getenv func(string) string) int {
+	if !s.stdoutTTY {
+		return 0
+	}
+	if n, err := strconv.Atoi(getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	if s.width > 0 {
+		return s.width
+	}
+	if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil && w > 0 {
+		return w
+	}
+	return 0
+}
 
 // IsStderrTTY reports whether stderr is a terminal (progress and colour go there only then).
 func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }

@@ -13,6 +13,7 @@ import (
 	"github.com/commercectl/commercectl/internal/csvcell"
 	"github.com/commercectl/commercectl/store"
 	"github.com/itchyny/gojq"
+	"github.com/mattn/go-runewidth"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
@@ -25,11 +26,12 @@ const (
 	FormatJSON        = "json"
 	FormatYAML        = "yaml"
 	FormatCSV         = "csv"
+	FormatTSV         = "tsv"
 	FormatInteractive = "interactive"
 )
 
 // Formats lists every output mode.
-var Formats = []string{FormatTable, FormatJSON, FormatCSV, FormatYAML, FormatInteractive}
+var Formats = []string{FormatTable, FormatJSON, FormatCSV, FormatTSV, FormatYAML, FormatInteractive}
 
 // Column is one field of a row. Field is the JSON key and the CSV header;
 // Header is the table's title. A table shows only Summary columns when any
@@ -47,6 +49,12 @@ type Printer struct {
 	Format string
 	JQ     string
 	Out    io.Writer
+	// NoHeaders leaves the header line out of tables, CSV and TSV.
+	NoHeaders bool
+	// Width, when not 0, is the terminal's: tables are cut to fit it.
+	Width int
+	// Empty, when not nil, hears the one line an empty table is instead.
+	Empty io.Writer
 }
 
 // List prints rows: a table, a JSON/YAML array (every field, [] when empty), or CSV.
@@ -60,9 +68,16 @@ func List[T any](p *Printer, rows []T, cols []Column[T]) error {
 	case FormatYAML:
 		return p.yaml(rows)
 	case FormatCSV:
-		return writeCSV(p.Out, rows, cols)
+		return writeCSV(p.Out, rows, cols, !p.NoHeaders)
+	case FormatTSV:
+		return writeTSV(p.Out, rows, cols, !p.NoHeaders)
 	default:
-		return writeTable(p.Out, rows, summary(cols))
+		if len(rows) == 0 && p.Empty != nil {
+			// One line saying so, on stderr: stdout stays empty for a script.
+			_, err := fmt.Fprintln(p.Empty, "Nothing to list: none match.")
+			return err
+		}
+		return writeTable(p.Out, rows, summary(cols), !p.NoHeaders, p.Width)
 	}
 }
 
@@ -75,7 +90,9 @@ func One[T any](p *Printer, row T, cols []Column[T]) error {
 	case FormatYAML:
 		return p.yaml(row)
 	case FormatCSV:
-		return writeCSV(p.Out, []T{row}, cols)
+		return writeCSV(p.Out, []T{row}, cols, !p.NoHeaders)
+	case FormatTSV:
+		return writeTSV(p.Out, []T{row}, cols, !p.NoHeaders)
 	default:
 		width := 0
 		for _, c := range cols {
@@ -331,13 +348,8 @@ func clearStyle(n *yaml.Node) {
 // writeCSV writes RFC 4180 CSV with LF line ends, every cell marked by
 // csvcell, so that no spreadsheet runs one whatever separator it opens the
 // file with (docs/DESIGN.md, "CSV that stays inert").
-func writeCSV[T any](w io.Writer, rows []T, all []Column[T]) error {
-	var cols []Column[T]
-	for _, c := range all {
-		if c.Field != "" {
-			cols = append(cols, c)
-		}
-	}
+func writeCSV[T any](w io.Writer, rows []T, all []Column[T], header bool) error {
+	cols := fielded(all)
 	bw := bufio.NewWriter(w)
 	var line []byte
 	record := func(cell func(i int) string) error {
@@ -351,8 +363,10 @@ func writeCSV[T any](w io.Writer, rows []T, all []Column[T]) error {
 		_, err := bw.Write(append(line, '\n'))
 		return err
 	}
-	if err := record(func(i int) string { return cols[i].Field }); err != nil {
-		return err
+	if header {
+		if err := record(func(i int) string { return cols[i].Field }); err != nil {
+			return err
+		}
 	}
 	for _, r := range rows {
 		if err := record(func(i int) string { return cols[i].Get(r) }); err != nil {
@@ -362,7 +376,102 @@ func writeCSV[T any](w io.Writer, rows []T, all []Column[T]) error {
 	return bw.Flush()
 }
 
-func writeTable[T any](w io.Writer, rows []T, cols []Column[T]) error {
+// fielded are the columns with a field: what CSV and TSV carry.
+func fielded[T any](all []Column[T]) []Column[T] {
+	var cols []Column[T]
+	for _, c := range all {
+		if c.Field != "" {
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}
+
+// writeTSV writes tab-separated values for scripts (cut -f, while read), as
+// az -o tsv does: every field, a tab, a line break or a CR in a value
+// becomes a space, nothing is quoted or marked. A spreadsheet should open
+// -o csv, which stays inert.
+func writeTSV[T any](w io.Writer, rows []T, all []Column[T], header bool) error {
+	cols := fielded(all)
+	bw := bufio.NewWriter(w)
+	flat := strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
+	record := func(cell func(i int) string) {
+		for i := range cols {
+			if i > 0 {
+				bw.WriteByte('\t')
+			}
+			bw.WriteString(flat.Replace(cell(i)))
+		}
+		bw.WriteByte('\n')
+	}
+	if header {
+		record(func(i int) string { return cols[i].Field })
+	}
+	for _, r := range rows {
+		record(func(i int) string { return cols[i].Get(r) })
+	}
+	return bw.Flush()
+}
+
+// fitWidths cuts the widest columns, one character at a time, until a
+// line of the table (cells two spaces apart) fits width. Only long text is
+// cut: a column keeps at least its header's width and 12, so ids, counts,
+// dates and money stay whole (the table may then stay wider than width).
+// It returns each column's width.
+func fitWidths(header []string, cells [][]string, width int) []int {
+	w := make([]int, len(header))
+	floor := make([]int, len(header))
+	for i, h := range header {
+		w[i] = runewidth.StringWidth(h)
+		floor[i] = max(w[i], 12)
+	}
+	for _, row := range cells {
+		for i, c := range row {
+			w[i] = max(w[i], runewidth.StringWidth(c))
+		}
+	}
+	total := 2 * (len(w) - 1)
+	for _, x := range w {
+		total += x
+	}
+	for total > width {
+		j := -1
+		for i := range w {
+			if w[i] > floor[i] && (j < 0 || w[i] > w[j]) {
+				j = i
+			}
+		}
+		if j < 0 {
+			break // every column is as narrow as it may be
+		}
+		w[j]--
+		total--
+	}
+	return w
+}
+
+func writeTable[T any](w io.Writer, rows []T, cols []Column[T], header bool, width int) error {
+	cells := make([][]string, len(rows))
+	for r, row := range rows {
+		cells[r] = make([]string, len(cols))
+		for i, c := range cols {
+			cells[r][i] = sanitizeCell(c.Get(row))
+		}
+	}
+	heads := make([]string, len(cols))
+	for i, c := range cols {
+		heads[i] = strings.ToUpper(c.Header)
+	}
+	if width > 0 {
+		fit := fitWidths(heads, cells, width)
+		for _, row := range cells {
+			for i, c := range row {
+				if runewidth.StringWidth(c) > fit[i] {
+					row[i] = runewidth.Truncate(c, fit[i], "…")
+				}
+			}
+		}
+	}
 	var buf bytes.Buffer
 	t := tablewriter.NewTable(&buf,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
@@ -381,15 +490,17 @@ func writeTable[T any](w io.Writer, rows []T, cols []Column[T]) error {
 		tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
 		tablewriter.WithTrimSpace(tw.Off),
 	)
-	header := make([]any, len(cols))
-	for i, c := range cols {
-		header[i] = strings.ToUpper(c.Header)
+	if header {
+		h := make([]any, len(heads))
+		for i, x := range heads {
+			h[i] = x
+		}
+		t.Header(h...)
 	}
-	t.Header(header...)
-	for _, r := range rows {
-		rec := make([]any, len(cols))
-		for i, c := range cols {
-			rec[i] = sanitizeCell(c.Get(r))
+	for _, row := range cells {
+		rec := make([]any, len(row))
+		for i, x := range row {
+			rec[i] = x
 		}
 		if err := t.Append(rec...); err != nil {
 			return err

@@ -27,6 +27,7 @@ type GlobalFlags struct {
 	DryRun    bool
 	Yes       bool
 	Config    string
+	NoHeaders bool
 	outputSet bool
 }
 
@@ -264,7 +265,8 @@ func (f *Factory) Printer() (*output.Printer, error) {
 	if format == output.FormatInteractive {
 		format = output.FormatTable
 	}
-	return &output.Printer{Format: format, JQ: f.Flags.JQ, Out: f.IOStreams.Out}, nil
+	return &output.Printer{Format: format, JQ: f.Flags.JQ, Out: f.IOStreams.Out, NoHeaders: f.Flags.NoHeaders,
+		Width: f.IOStreams.TerminalWidth(f.Getenv), Empty: f.IOStreams.ErrOut}, nil
 }
 
 // Interactive reports whether -o interactive was asked for; without a
