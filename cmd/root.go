@@ -69,7 +69,7 @@ type watchedWriter struct {
 func (w *watchedWriter) Err() error { return w.err }
 
 func (w *watchedWriter) Write(p []byte) (int, error) {
-	w.preview.Fire()
+	w.preview.FireStdout()
 	n, err := w.w.Write(p)
 	if err != nil && w.err == nil {
 		w.err = err
@@ -147,7 +147,7 @@ PostgreSQL server that a whole team reaches (--db postgres://...).`,
 			// -o interactive needs a terminal, whatever the verb (SPEC §2).
 			_, err := f.Interactive()
 			if err == nil && f.Flags.DryRun {
-				f.Preview.Arm()
+				f.Preview.Arm(f.IOStreams.IsStdoutTTY())
 			}
 			return err
 		},

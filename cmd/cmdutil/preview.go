@@ -14,14 +14,25 @@ const DryRunHeading = "Preview (--dry-run): what would change; nothing is change
 // as bad lines of a file) it prints nothing, so a refusal reads the same
 // with --dry-run as without.
 type Preview struct {
-	errOut io.Writer // stderr itself
-	armed  bool
+	errOut   io.Writer // stderr itself
+	armed    bool
+	onStdout bool
 }
 
-// Arm makes the next line written print the heading first.
-func (p *Preview) Arm() {
+// Arm makes the next line written print the heading first: the next line
+// on stderr, or on stdout too when stdout is a terminal, where the two
+// streams share one screen. (On a pipe the heading waits for stderr: if
+// the output cannot be written, its error stays the one line on stderr.)
+func (p *Preview) Arm(stdoutTTY bool) {
 	if p != nil {
-		p.armed = true
+		p.armed, p.onStdout = true, stdoutTTY
+	}
+}
+
+// FireStdout is Fire for a line on stdout.
+func (p *Preview) FireStdout() {
+	if p != nil && p.onStdout {
+		p.Fire()
 	}
 }
 
