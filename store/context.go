@@ -12,7 +12,21 @@ const (
 	dryRunKey
 	nowKey
 	progressKey
+	skipExistingKey
 )
+
+// WithSkipExisting returns a context in which import-users leaves alone the
+// users the tenant already has (counted as skipped) instead of refusing
+// their lines, so that a file can be imported again.
+func WithSkipExisting(ctx context.Context) context.Context {
+	return context.WithValue(ctx, skipExistingKey, true)
+}
+
+// IsSkipExisting reports whether ctx asks import-users to skip known users.
+func IsSkipExisting(ctx context.Context) bool {
+	b, _ := ctx.Value(skipExistingKey).(bool)
+	return b
+}
 
 // WithProgress returns a context whose long operations (export-users, the
 // users of assign-license and unassign-license) tell fn how far they are:

@@ -87,11 +87,26 @@ type ImportLineError struct {
 // ImportError refuses a whole import and lists every bad line.
 type ImportError struct {
 	File  string
-	Lines []ImportLineError
+	Lines []ImportLineError // the first MaxReportedLines, in file order
+	Total int             // every bad line
+}
+
+// MaxReportedLines bounds the bad lines an import reports: a file imported
+// twice has every line bad, and 300,000 lines of errors help nobody.
+const MaxReportedLines = 20
+
+// NewImportError reports bad, sorted by line: the first MaxReportedLines
+// and the count.
+func NewImportError(file string, bad []ImportLineError) *ImportError {
+	e := &ImportError{File: file, Lines: bad, Total: len(bad)}
+	if len(bad) > MaxReportedLines {
+		e.Lines = bad[:MaxReportedLines:MaxReportedLines]
+	}
+	return e
 }
 
 func (e *ImportError) Error() string {
-	return plural(len(e.Lines), "bad line") + " in " + e.File + ": nothing was imported"
+	return plural(e.Total, "bad line") + " in " + e.File + ": nothing was imported"
 }
 
 func plural(n int, what string) string {
@@ -106,6 +121,8 @@ type ImportUsersResult struct {
 	File  string `json:"file"`
 	Users int    `json:"users"`
 	Roles int    `json:"roles"`
+	// Skipped counts, with --skip-existing, the lines of users the tenant had.
+	Skipped int `json:"skipped"`
 }
 
 // CatalogImportResult says what import-catalog did.

@@ -94,6 +94,8 @@ type jsonError struct {
 	Message string                  `json:"message"`
 	Hint    string                  `json:"hint,omitempty"`
 	Lines   []store.ImportLineError `json:"lines,omitempty"`
+	// Total counts every bad line when lines holds only the first ones.
+	Total int `json:"total,omitempty"`
 }
 
 // PrintError writes err as one line on w: "error: ..." or, in JSON mode,
@@ -114,6 +116,7 @@ func PrintError(w io.Writer, err error, jsonMode bool) {
 			for _, l := range bad.Lines {
 				body.Lines = append(body.Lines, store.ImportLineError{Line: l.Line, Error: OneLine(l.Error)})
 			}
+			body.Total = bad.Total
 		}
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)

@@ -13,26 +13,31 @@ import (
 
 // ImportUsersOptions are the inputs of import-users.
 type ImportUsersOptions struct {
-	Factory *cmdutil.Factory
-	File    string
+	Factory      *cmdutil.Factory
+	File         string
+	SkipExisting bool
 }
 
 // NewCmdImportUsers builds import-users.
 func NewCmdImportUsers(f *cmdutil.Factory, runF func(*ImportUsersOptions) error) *cobra.Command {
 	opts := &ImportUsersOptions{Factory: f}
-	return &cobra.Command{
-		Use:   "import-users FILE.csv",
+	cmd := &cobra.Command{
+		Use:   "import-users FILE.csv [--skip-existing]",
 		Short: "Add the users of a CSV file, all or nothing",
 		Long: `Add every user of a CSV file with the header upn,displayName,department
 and optionally roles (separated by ';'). The file streams in; a UTF-8 BOM,
 CRLF line ends and quoted cells are fine. It is all or nothing: every bad
 line is reported with its number (a bad UPN, a duplicate whatever its case,
 an unknown role, a wrong number of columns, a name with a line break or
-another control character in it) and then nothing is imported.
+another control character in it) and then nothing is imported; the first 20
+are listed, then how many more. --skip-existing leaves the users the tenant
+already has as they are and counts them as skipped, so that the same file,
+or a longer one, can be imported again.
 A GlobalAdmin may give roles; a UserAdmin imports users without roles.
 "-" reads stdin. A terminal shows how much of the file is read, with the
 rate and the time left.`,
-		Example: `  commercectl import-users new-hires.csv`,
+		Example: `  commercectl import-users new-hires.csv
+  commercectl import-users all-staff.csv --skip-existing`,
 		Args:    cmdutil.ExactArgs(1, "a CSV file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = args[0]
@@ -42,12 +47,16 @@ rate and the time left.`,
 			return importUsersRun(opts)
 		},
 	}
+	cmd.Flags().BoolVar(&opts.SkipExisting, "skip-existing", false, "leave the users the tenant already has as they are")
+	return cmd
 }
 
 var importColumns = []output.Column[store.ImportUsersResult]{
 	{Header: "File", Field: "file", Get: func(r store.ImportUsersResult) string { return r.File }},
 	{Header: "Users", Field: "users", Get: func(r store.ImportUsersResult) string { return strconv.Itoa(r.Users) }},
 	{Header: "Roles", Field: "roles", Get: func(r store.ImportUsersResult) string { return strconv.Itoa(r.Roles) }},
+	// In a table only with --skip-existing; CSV and JSON always carry it.
+	{Header: "Skipped", Field: "skipped", Get: func(r store.ImportUsersResult) string { return strconv.Itoa(r.Skipped) }},
 }
 
 func importUsersRun(opts *ImportUsersOptions) error {
@@ -70,6 +79,9 @@ func importUsersRun(opts *ImportUsersOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.SkipExisting {
+		ctx = store.WithSkipExisting(ctx)
+	}
 	res, err := s.ImportUsers(ctx, opts.File, in)
 	done()
 	var bad *store.ImportError
@@ -81,11 +93,18 @@ func importUsersRun(opts *ImportUsersOptions) error {
 		for _, l := range bad.Lines {
 			fmt.Fprintf(f.IOStreams.ErrOut, "%s:%d: %s\n", name, l.Line, cmdutil.OneLine(l.Error))
 		}
+		if more := bad.Total - len(bad.Lines); more > 0 {
+			fmt.Fprintf(f.IOStreams.ErrOut, "%s: %d more bad line(s) not shown\n", name, more)
+		}
 	}
 	if err != nil {
 		return err
 	}
 	defer f.DryRunNote()
 	f.Note("Imported %d user(s) from %s", res.Users, opts.File)
-	return output.One(p, *res, importColumns)
+	cols := importColumns
+	if !opts.SkipExisting && p.Format == output.FormatTable {
+		cols = cols[:3]
+	}
+	return output.One(p, *res, cols)
 }

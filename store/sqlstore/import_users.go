@@ -56,15 +56,16 @@ func (d *DB) ImportUsers(ctx context.Context, name string, r io.Reader) (*store.
 		}()
 		defer func() { close(stop); <-parsed }()
 		*res = store.ImportUsersResult{File: name} // a retried write counts afresh
+		skip := store.IsSkipExisting(t.ctx)
 		var bad []store.ImportLineError
 		if cp, ok := t.eng.(copier); ok {
-			bad, err := t.importStaged(cp, chunks, res)
+			bad, err := t.importStaged(cp, chunks, res, skip)
 			if err != nil {
 				return err
 			}
 			if len(bad) > 0 {
 				sortLines(bad)
-				importErr = &store.ImportError{File: name, Lines: bad}
+				importErr = store.NewImportError(name, bad)
 				return importErr
 			}
 			return t.audit("import-users", name, nil, map[string]any{"users": res.Users, "roles": res.Roles})
@@ -100,13 +101,16 @@ func (d *DB) ImportUsers(ctx context.Context, name string, r io.Reader) (*store.
 				msg := "duplicate UPN " + row.upn + " (the tenant already has it, whatever the case)"
 				if id > startID {
 					msg = "duplicate UPN " + row.upn + " (earlier in the file, whatever the case)"
+				} else if skip {
+					res.Skipped++
+					continue
 				}
 				bad = append(bad, store.ImportLineError{Line: row.line, Error: msg})
 			}
 		}
 		if len(bad) > 0 {
 			sortLines(bad)
-			importErr = &store.ImportError{File: name, Lines: bad}
+			importErr = store.NewImportError(name, bad)
 			return importErr
 		}
 		return t.audit("import-users", name, nil, map[string]any{"users": res.Users, "roles": res.Roles})
@@ -455,7 +459,7 @@ func sortLines(lines []store.ImportLineError) {
 // importStaged is the import of an engine with a bulk protocol (copier):
 // the whole file streams into a scratch table, then set-based statements
 // find the duplicates, with their lines, and add the users and their roles.
-func (t *tx) importStaged(cp copier, chunks <-chan importChunk, res *store.ImportUsersResult) ([]store.ImportLineError, error) {
+func (t *tx) importStaged(cp copier, chunks <-chan importChunk, res *store.ImportUsersResult, skip bool) ([]store.ImportLineError, error) {
 	src := &chunkSource{chunks: chunks}
 	if _, err := cp.copyIn(t, "import_stage", "line INTEGER NOT NULL, upn TEXT NOT NULL, upn_key TEXT NOT NULL, display_name TEXT NOT NULL, department TEXT NOT NULL, roles TEXT NOT NULL",
 		[]string{"line", "upn", "upn_key", "display_name", "department", "roles"}, src); err != nil {
@@ -466,8 +470,17 @@ func (t *tx) importStaged(cp copier, chunks <-chan importChunk, res *store.Impor
 	}
 	if len(src.bad) > 0 {
 		// Nothing goes in: every bad line is reported, duplicates too.
-		dups, err := t.stagedDuplicates()
+		dups, err := t.stagedDuplicates(skip)
 		return append(src.bad, dups...), err
+	}
+	var before, staged int64
+	if err := t.QueryRowContext(t.ctx, `SELECT (SELECT coalesce(max(id), 0) FROM users), (SELECT count(*) FROM import_stage)`).Scan(&before, &staged); err != nil {
+		return nil, err
+	}
+	// With skip, the users the tenant has stay as they are.
+	known := ""
+	if skip {
+		known = ` s WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.upn_key = s.upn_key)`
 	}
 	// Most files add only new users: the insert is tried first, and the
 	// lines of the duplicates are looked for only when the unique index
@@ -476,12 +489,12 @@ func (t *tx) importStaged(cp copier, chunks <-chan importChunk, res *store.Impor
 		return nil, err
 	}
 	r, err := t.ExecContext(t.ctx, `INSERT INTO users (upn, upn_key, display_name, department, created_at)
-		SELECT upn, upn_key, display_name, department, ? FROM import_stage`, fmtTime(t.now))
+		SELECT upn, upn_key, display_name, department, ? FROM import_stage`+known, fmtTime(t.now))
 	if cp.uniqueViolation(err) {
 		if _, err := t.ExecContext(t.ctx, `ROLLBACK TO SAVEPOINT import_users`); err != nil {
 			return nil, err
 		}
-		return t.stagedDuplicates()
+		return t.stagedDuplicates(skip)
 	}
 	if err != nil {
 		return nil, err
@@ -491,8 +504,10 @@ func (t *tx) importStaged(cp copier, chunks <-chan importChunk, res *store.Impor
 		return nil, err
 	}
 	res.Users = int(n)
-	// Roles are few: a file of admins, not of a million users.
-	withRoles, err := t.QueryContext(t.ctx, `SELECT u.id, s.roles FROM import_stage s JOIN users u ON u.upn_key = s.upn_key WHERE s.roles <> '' ORDER BY s.line`)
+	res.Skipped = int(staged - n)
+	// Roles are few: a file of admins, not of a million users. Only the
+	// users this import added get them.
+	withRoles, err := t.QueryContext(t.ctx, `SELECT u.id, s.roles FROM import_stage s JOIN users u ON u.upn_key = s.upn_key WHERE s.roles <> '' AND u.id > ? ORDER BY s.line`, before)
 	if err != nil {
 		return nil, err
 	}
@@ -520,7 +535,7 @@ func (t *tx) importStaged(cp copier, chunks <-chan importChunk, res *store.Impor
 
 // stagedDuplicates finds the lines of the staged file whose UPN the tenant
 // has, or that an earlier line has.
-func (t *tx) stagedDuplicates() ([]store.ImportLineError, error) {
+func (t *tx) stagedDuplicates(skip bool) ([]store.ImportLineError, error) {
 	if err := t.eng.scratchFilled(t.ctx, t.querier, "import_stage"); err != nil {
 		return nil, err
 	}
@@ -541,6 +556,9 @@ func (t *tx) stagedDuplicates() ([]store.ImportLineError, error) {
 		)
 		if err := rows.Scan(&line, &upn, &where); err != nil {
 			return nil, err
+		}
+		if where == "tenant" && skip {
+			continue
 		}
 		msg := "duplicate UPN " + upn + " (the tenant already has it, whatever the case)"
 		if where == "file" {

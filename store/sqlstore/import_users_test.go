@@ -323,3 +323,50 @@ func TestImportUsersReadsAListing(t *testing.T) {
 		}
 	}
 }
+
+// --skip-existing: the users the tenant has are left as they are and
+// counted, new ones go in (with their roles), and a file imported twice is
+// then no error. Without it, a file of 30 known users reports the first 20
+// lines and the total (issue 15).
+func TestImportUsersSkipExisting(t *testing.T) {
+	d, _ := newTenant(t, false)
+	first := "upn,displayName,department,roles\r\n"
+	for i := range 30 {
+		first += fmt.Sprintf("user%02d@contoso.com,User %d,R,\r\n", i, i)
+	}
+	if _, err := d.ImportUsers(as(admin), "f.csv", strings.NewReader(first)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := d.ImportUsers(as(admin), "f.csv", strings.NewReader(first))
+	var ie *store.ImportError
+	if !errors.As(err, &ie) || ie.Total != 30 || len(ie.Lines) != store.MaxReportedLines || ie.Lines[0].Line != 2 || ie.Lines[19].Line != 21 {
+		t.Fatalf("a second import: %v (%+v)", err, ie)
+	}
+	if err.Error() != "30 bad lines in f.csv: nothing was imported" {
+		t.Errorf("message %q", err)
+	}
+
+	again := first + "new1@contoso.com,New One,R,GlobalReader\r\nnew2@contoso.com,New Two,R,\r\n"
+	again = strings.Replace(again, "user00@contoso.com,User 0,R,", "user00@contoso.com,Renamed,R,GlobalAdmin", 1)
+	res, err := d.ImportUsers(store.WithSkipExisting(as(admin)), "f.csv", strings.NewReader(again))
+	if err != nil || *res != (store.ImportUsersResult{File: "f.csv", Users: 2, Roles: 1, Skipped: 30}) {
+		t.Fatalf("skip existing: %+v, %v", res, err)
+	}
+	users, err := d.ListUsers(as(admin), store.UserFilter{Department: "R"})
+	if err != nil || len(users) != 32 {
+		t.Fatalf("%d users, %v", len(users), err)
+	}
+	for _, u := range users {
+		if u.UPN == "user00@contoso.com" && (u.DisplayName != "User 0" || len(u.Roles) != 0) {
+			t.Errorf("an existing user changed: %+v", u)
+		}
+		if u.UPN == "new1@contoso.com" && !slices.Equal(u.Roles, []string{"GlobalReader"}) {
+			t.Errorf("a new user's roles: %+v", u)
+		}
+	}
+	// A line repeated in the file is still refused.
+	_, err = d.ImportUsers(store.WithSkipExisting(as(admin)), "f.csv", strings.NewReader("upn,displayName,department\r\nnew3@contoso.com,A,R\r\nNEW3@contoso.com,B,R\r\n"))
+	if lines := importErrorLines(t, err); len(lines) != 1 || lines[0].Line != 3 {
+		t.Errorf("a duplicate within the file: %+v", lines)
+	}
+}
