@@ -233,7 +233,7 @@ func hostileCases() []hostileCase {
 				}
 			}},
 		hostileCase{name: "get-request ID", args: []string{"get-request", "1; DROP TABLE users"}, code: 2},
-		hostileCase{name: "init --tenant accepted verbatim", args: []string{"init", "--tenant", "'; DROP TABLE tenant; --", "--admin", interactiveAdmin, "--force", "-o", "json", "--jq", ".tenant"},
+		hostileCase{name: "init --tenant accepted verbatim", args: []string{"init", "--tenant", "'; DROP TABLE tenant; --", "--admin", interactiveAdmin, "--force", "--yes", "-o", "json", "--jq", ".tenant"},
 			msg: "'; DROP TABLE tenant; --\n", changes: []string{"*"},
 			verify: func(t *testing.T, h *hostileEnv, _ string) {
 				dump, err := dumpDB(h.db)
@@ -322,7 +322,7 @@ func hostileCases() []hostileCase {
 			sane: []string{"add-user", "new.hire@contoso.com", "--display-name", "New Hire"}},
 		hostileCase{name: "add-user --department", args: []string{"add-user", "new.hire@contoso.com", "--department", big}, code: 2, msg: "longer than 256"},
 		hostileCase{name: "init --tenant", args: []string{"init", "--tenant", big, "--admin", interactiveAdmin, "--force"}, code: 2, msg: "longer than 256",
-			sane: []string{"init", "--tenant", "Fabrikam", "--admin", interactiveAdmin, "--force"}},
+			sane: []string{"init", "--tenant", "Fabrikam", "--admin", interactiveAdmin, "--force", "--yes"}},
 		hostileCase{name: "set-request-process --message", args: []string{"set-request-process", "--message", big}, code: 2, msg: "longer than 1000"},
 		hostileCase{name: "deny-request --message", args: []string{"deny-request", "1", "--message", big}, code: 2, msg: "longer than 1000"},
 		hostileCase{name: "purchase --product", args: []string{"purchase", "--product", big, "--quantity", "1"}, as: memberUPN, code: 3},
@@ -397,7 +397,7 @@ func hostileCases() []hostileCase {
 		hostileCase{name: "set-role Cyrillic admin --remove", args: []string{"set-role", cyrAdmin, "GlobalAdmin", "--remove"}, code: 3},
 		hostileCase{name: "connect --as Cyrillic admin", args: []string{"connect", "--as", cyrAdmin}, code: 3},
 		hostileCase{name: "init --admin Cyrillic admin", args: []string{"init", "--tenant", "Contoso", "--admin", cyrAdmin, "--force"}, code: 2, msg: "invalid UPN",
-			sane: []string{"init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--force"}},
+			sane: []string{"init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--force", "--yes"}},
 		hostileCase{name: "assign-license --users RLO", args: []string{"assign-license", "--product", "CFQ7TTC0H9MP", "--users", "\u202enestor.wilke@contoso.com"}, code: 2, msg: `\u202e`},
 		hostileCase{name: "assign-license --users Cyrillic", args: []string{"assign-license", "--product", "CFQ7TTC0H9MP", "--users", cyrAdmin}, code: 2},
 		hostileCase{name: "unassign-license --users-file homoglyph", args: []string{"unassign-license", "--product", "CFQ7TTC0H9MP", "--users-file", "users.txt"}, code: 2, msg: "users.txt:2:",

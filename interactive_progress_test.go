@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	expect "github.com/Netflix/go-expect"
 )
@@ -151,5 +153,61 @@ func TestTablesFitTheTerminal(t *testing.T) {
 	}
 	if cut == 0 || !strings.Contains(term.screen.String(), "UPN") || !strings.Contains(term.screen.String(), "GlobalAdmin") {
 		t.Errorf("the table:\n%s", term.screen)
+	}
+}
+
+// init --force asks in a terminal before it replaces a tenant: "no" leaves
+// it as it was (exit 2, canceled), "yes" replaces it and keeps the old one
+// as FILE.bak-<time> (issue 15).
+func TestInitForceAsks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := commercectlBin(t)
+	dir := t.TempDir()
+	env := interactiveEnv(dir)
+	db := filepath.Join(dir, "tenant.db")
+	run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--demo", "--db", db)
+	before, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"init", "--tenant", "Fabrikam", "--admin", interactiveAdmin, "--force", "--db", db}
+
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	term := inTerminal(t, cmd)
+	term.expect("Replace the whole tenant in " + db + "? It is kept as " + db + ".bak-<time>")
+	term.expect("(y/N)")
+	term.send("n\r")
+	term.expect("canceled")
+	select {
+	case err := <-term.exited:
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) || exitErr.ExitCode() != 2 {
+			t.Fatalf("answered no: %v, want exit 2\n%s", err, term.screen)
+		}
+	case <-time.After(interactiveWait):
+		t.Fatalf("init did not exit after no\n%s", term.screen)
+	}
+	if after, _ := os.ReadFile(db); !bytes.Equal(before, after) {
+		t.Fatal("answered no, and the tenant changed")
+	}
+
+	cmd = exec.Command(bin, args...)
+	cmd.Env = env
+	term = inTerminal(t, cmd)
+	term.expect("Replace the whole tenant in ")
+	term.expect("(y/N)")
+	term.send("y\r")
+	term.expect("The tenant replaced is kept as " + db + ".bak-")
+	term.wait("the replacement")
+	backups, _ := filepath.Glob(db + ".bak-*Z")
+	if len(backups) != 1 {
+		t.Fatalf("backups %q", backups)
+	}
+	out := run(t, bin, env, "list-users", "--db", backups[0], "--as", interactiveAdmin, "-o", "json", "--jq", "length")
+	if strings.TrimSpace(string(out)) != "30" {
+		t.Errorf("the backup holds %s users, want the demo's 30", out)
 	}
 }

@@ -130,7 +130,7 @@ need_tools() {
 # installs the binaries that are timed.
 setup() {
 	mkdir -p "$OUT"
-	"$BIN" init --tenant Contoso --admin "$ADMIN" --demo --force --db "$DB" >/dev/null
+	"$BIN" init --tenant Contoso --admin "$ADMIN" --demo --force --yes --db "$DB" >/dev/null
 	CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$OUT/benchprobe.linked" ./internal/benchprobe
 	install -m 0755 "$OUT/benchprobe.linked" "$OUT/benchprobe"
 	rm -f "$OUT/benchprobe.linked"

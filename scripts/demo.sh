@@ -21,7 +21,7 @@ run() { step "$(quoted "$BIN" "$@")"; "$BIN" "$@"; }
 refused() { step "$(quoted "$BIN" "$@")"; set +e; "$BIN" "$@"; rc=$?; set -e; echo "(exit $rc)"; }
 
 mkdir -p "$(dirname "$DB")"
-run init --tenant Contoso --admin "$ADMIN" --demo --force
+run init --tenant Contoso --admin "$ADMIN" --demo --force --yes
 export COMMERCECTL_AS=$ADMIN
 run get-policy AllowSelfServicePurchase
 run get-product-policies AllowSelfServicePurchase

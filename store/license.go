@@ -88,7 +88,7 @@ type ImportLineError struct {
 type ImportError struct {
 	File  string
 	Lines []ImportLineError // the first MaxReportedLines, in file order
-	Total int             // every bad line
+	Total int               // every bad line
 }
 
 // MaxReportedLines bounds the bad lines an import reports: a file imported

@@ -22,6 +22,8 @@ type InitResult struct {
 	Users         int    `json:"users"`
 	Subscriptions int    `json:"subscriptions"`
 	Requests      int    `json:"requests"`
+	// Backup is where init --force kept the tenant it replaced (a file).
+	Backup string `json:"backup,omitempty"`
 }
 
 // CopyTenantResult summarises copy-tenant: the rows of each table copied.

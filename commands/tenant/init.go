@@ -1,12 +1,15 @@
 package tenant
 
 import (
+	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
+	"github.com/commercectl/commercectl/store/sqlstore"
 	"github.com/spf13/cobra"
 )
 
@@ -31,9 +34,12 @@ Enabled for each, and a first user who is GlobalAdmin.
 
 --demo adds a realistic tenant to explore: about 30 people with roles,
 central and self-service subscriptions, a trial, an expired subscription and
-pending license requests. An existing tenant is replaced only with --force.`,
-		Example: `  commercectl init --tenant Contoso --admin admin@contoso.com --demo --db demo.db`,
-		Args:    cmdutil.MaxArgs(0),
+pending license requests. An existing tenant is replaced only with --force,
+after a confirmation (in a terminal, or --yes elsewhere); a tenant in a
+file is kept beside it as FILE.bak-<time>.`,
+		Example: `  commercectl init --tenant Contoso --admin admin@contoso.com --demo --db demo.db
+  commercectl init --tenant Contoso --admin admin@contoso.com --db demo.db --force --yes`,
+		Args: cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if opts.Tenant == "" {
@@ -84,11 +90,42 @@ func initRun(opts *InitOptions) error {
 	if why := store.CheckName(strings.TrimSpace(opts.Tenant)); why != "" {
 		return store.Errorf(store.EINVALID, "the tenant name %s", why)
 	}
+	if opts.Force {
+		// A bad --admin is refused before anyone is asked to confirm.
+		if _, err := store.ValidateUPN(opts.Admin); err != nil {
+			return err
+		}
+		if err := confirmReplace(f); err != nil {
+			return err
+		}
+	}
 	res, err := f.InitTenant(ctx, store.InitOptions{Tenant: opts.Tenant, Admin: opts.Admin, Demo: opts.Demo}, opts.Force)
 	if err != nil {
 		return err
 	}
 	defer f.DryRunNote()
+	if res.Backup != "" {
+		fmt.Fprintf(f.IOStreams.ErrOut, "The tenant replaced is kept as %s\n", res.Backup)
+	}
 	f.Note("Created tenant %s in %s; connect with: commercectl connect --as %s --db %s", res.Tenant, res.DB, res.Admin, res.DB)
 	return output.One(p, *res, initColumns)
+}
+
+// confirmReplace asks before init --force replaces a tenant that is there:
+// a file that exists, or any tenant on a server (SPEC §2: --yes where
+// nobody can be asked).
+func confirmReplace(f *cmdutil.Factory) error {
+	path, err := f.DBPath()
+	if err != nil {
+		return err
+	}
+	question := "Replace the whole tenant on " + sqlstore.RedactURL(path) + "? Everything in it is lost"
+	if !sqlstore.IsURL(path) {
+		st, err := os.Stat(path)
+		if err != nil || st.IsDir() {
+			return nil // nothing to replace; init says what is wrong with a directory
+		}
+		question = "Replace the whole tenant in " + path + "? It is kept as " + path + ".bak-<time>"
+	}
+	return cmdutil.Confirm(f, question)
 }

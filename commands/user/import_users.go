@@ -38,7 +38,7 @@ A GlobalAdmin may give roles; a UserAdmin imports users without roles.
 rate and the time left.`,
 		Example: `  commercectl import-users new-hires.csv
   commercectl import-users all-staff.csv --skip-existing`,
-		Args:    cmdutil.ExactArgs(1, "a CSV file"),
+		Args: cmdutil.ExactArgs(1, "a CSV file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = args[0]
 			if runF != nil {

@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/commercectl/commercectl/store"
 	sqlitedrv "modernc.org/sqlite" // registers the "sqlite" driver
@@ -328,9 +329,25 @@ func initSQLite(ctx context.Context, path string, opts store.InitOptions, force 
 		res.DB = path
 		return res, nil
 	}
-	for _, suffix := range []string{"-wal", "-shm"} {
-		os.Remove(path + suffix)
+	// The tenant replaced is kept whole beside it: the file and its WAL,
+	// renamed together so that SQLite reads them as one database.
+	if _, err := os.Stat(path); err == nil {
+		backup := path + ".bak-" + time.Now().UTC().Format("20060102T150405Z")
+		for n := 2; ; n++ { // two replacements within a second keep both
+			if _, err := os.Lstat(backup); errors.Is(err, os.ErrNotExist) {
+				break
+			}
+			backup = fmt.Sprintf("%s.bak-%s-%d", path, time.Now().UTC().Format("20060102T150405Z"), n)
+		}
+		for _, suffix := range []string{"", "-wal"} {
+			if err := os.Rename(path+suffix, backup+suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+				cleanup()
+				return nil, store.Errorf(store.EINTERNAL, "cannot keep the old tenant as %s: %v", backup, unwrapPathError(err))
+			}
+		}
+		res.Backup = backup
 	}
+	os.Remove(path + "-shm")
 	if err := os.Rename(tmp, path); err != nil {
 		cleanup()
 		return nil, store.Errorf(store.EINTERNAL, "cannot write %s: %v", path, unwrapPathError(err))
