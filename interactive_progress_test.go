@@ -200,7 +200,7 @@ func TestInitForceAsks(t *testing.T) {
 	term.expect("Replace the whole tenant in ")
 	term.expect("(y/N)")
 	term.send("y\r")
-	term.expect("The tenant replaced is kept as " + db + ".bak-")
+	term.expect("Replaced tenant kept as:  " + db + ".bak-")
 	term.wait("the replacement")
 	backups, _ := filepath.Glob(db + ".bak-*Z")
 	if len(backups) != 1 {

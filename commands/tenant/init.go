@@ -1,7 +1,6 @@
 package tenant
 
 import (
-	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -73,6 +72,8 @@ var initColumns = []output.Column[store.InitResult]{
 	{Header: "Users", Field: "users", Get: func(r store.InitResult) string { return strconv.Itoa(r.Users) }},
 	{Header: "Subscriptions", Field: "subscriptions", Get: func(r store.InitResult) string { return strconv.Itoa(r.Subscriptions) }},
 	{Header: "Requests", Field: "requests", Get: func(r store.InitResult) string { return strconv.Itoa(r.Requests) }},
+	// Where init --force kept the tenant it replaced; a table shows it only then.
+	{Header: "Replaced tenant kept as", Field: "backup", Get: func(r store.InitResult) string { return r.Backup }},
 }
 
 func initRun(opts *InitOptions) error {
@@ -104,9 +105,6 @@ func initRun(opts *InitOptions) error {
 		return err
 	}
 	defer f.DryRunNote()
-	if res.Backup != "" {
-		fmt.Fprintf(f.IOStreams.ErrOut, "The tenant replaced is kept as %s\n", res.Backup)
-	}
 	f.Note("Created tenant %s in %s; connect with: commercectl connect --as %s --db %s", res.Tenant, res.DB, res.Admin, res.DB)
 	return output.One(p, *res, initColumns)
 }
