@@ -383,7 +383,7 @@ func (s *concScenario) approver(name string) []concOp {
 		if k%4 == 3 {
 			verb = "deny-request"
 		}
-		op := s.exec(name, concAdmin, verb, fmt.Sprint(id), "-o", "json")
+		op := s.exec(name, concAdmin, verb, fmt.Sprint(id), "--yes", "-o", "json")
 		op.unit, op.requestID = concRequestUnit(k), id
 		ops = append(ops, op)
 	}

@@ -225,7 +225,7 @@ func hostileCases() []hostileCase {
 		hostileCase{name: "approve-request --exclude", args: []string{"approve-request", "2", "--exclude", "%"}, code: 3},
 		hostileCase{name: "approve-request --product", args: []string{"approve-request", "1", "--product", "%"}, code: 3},
 		hostileCase{name: "deny-request ID", args: []string{"deny-request", "1; DROP TABLE requests"}, code: 2},
-		hostileCase{name: "deny-request --message accepted verbatim", args: []string{"deny-request", "1", "--message", sqlOr + " '; DROP TABLE requests; --"},
+		hostileCase{name: "deny-request --message accepted verbatim", args: []string{"deny-request", "1", "--yes", "--message", sqlOr + " '; DROP TABLE requests; --"},
 			changes: []string{"requests", "request_users", "notifications", "audit_log"},
 			verify: func(t *testing.T, h *hostileEnv, _ string) {
 				if got := h.jsonOf(t, "get-request", "1").(map[string]any)["message"]; got != sqlOr+" '; DROP TABLE requests; --" {
@@ -258,7 +258,7 @@ func hostileCases() []hostileCase {
 			verify: emptyList("get-audit-log", "--actor", interactiveAdmin)},
 		hostileCase{name: "get-audit-log --since", args: []string{"get-audit-log", "--since", "'; DROP TABLE audit_log; --"}, code: 2, msg: "is not a time"},
 		hostileCase{name: "list-notifications --to percent matches nothing", args: []string{"list-notifications", "--to", "%", "-o", "json"},
-			setup:  func(t *testing.T, h *hostileEnv) { h.must(t, "deny-request", "2", "--message", "no") },
+			setup:  func(t *testing.T, h *hostileEnv) { h.must(t, "deny-request", "2", "--yes", "--message", "no") },
 			verify: emptyList("list-notifications", "--to", "johanna.lorenz@contoso.com")},
 		hostileCase{name: "new-request --product", args: []string{"new-request", "--product", "%"}, as: memberUPN, code: 3,
 			sane: []string{"new-request", "--product", "CFQ7TTC0MM8R", "--as", memberUPN}},

@@ -211,3 +211,37 @@ func TestInitForceAsks(t *testing.T) {
 		t.Errorf("the backup holds %s users, want the demo's 30", out)
 	}
 }
+
+// In a terminal, taking licenses away asks first and says what goes:
+// "n" leaves them (exit 2), "y" takes them (issue 15).
+func TestUnassignAsks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := commercectlBin(t)
+	dir := t.TempDir()
+	env := interactiveEnv(dir)
+	db := filepath.Join(dir, "tenant.db")
+	run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--demo", "--db", db)
+	args := []string{"unassign-license", "--product", "CFQ7TTC0H9MP", "--users", "megan.bowen@contoso.com,patti.fernandez@contoso.com", "--db", db, "--as", interactiveAdmin}
+	for _, answer := range []string{"n", "y"} {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = env
+		term := inTerminal(t, cmd)
+		term.expect("Take 2 license(s) of Power BI Pro away from megan.bowen@contoso.com, patti.fernandez@contoso.com?")
+		term.expect("(y/N)")
+		term.send(answer + "\r")
+		if answer == "n" {
+			term.expect("canceled")
+			<-term.exited
+		} else {
+			term.expect("Unassigned 2 license(s) of Power BI Pro")
+			term.wait("the unassignment")
+		}
+		out := run(t, bin, env, "list-licenses", "--product", "CFQ7TTC0H9MP", "--db", db, "--as", interactiveAdmin, "-o", "json", "--jq", `[.[].users[].upn | select(. == "megan.bowen@contoso.com")] | length`)
+		want := map[string]string{"n": "1", "y": "0"}[answer]
+		if strings.TrimSpace(string(out)) != want {
+			t.Errorf("after %q: megan holds %s license(s), want %s", answer, out, want)
+		}
+	}
+}

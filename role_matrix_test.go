@@ -103,7 +103,7 @@ func roleMatrix(files map[string]string) []roleCase {
 		{name: "cancel-subscription", args: []string{"SUB-00005", "--yes"}, allowed: []string{member, ga, ba}},
 		// SPEC §3 row 3, on a central pool.
 		{name: "assign-license", args: []string{"--subscription", "SUB-00001", "--users", "nestor.wilke@contoso.com"}, allowed: licensing},
-		{name: "unassign-license", args: []string{"--product", "CFQ7TTC0H9MP", "--users", "nestor.wilke@contoso.com"}, allowed: licensing},
+		{name: "unassign-license", args: []string{"--product", "CFQ7TTC0H9MP", "--users", "nestor.wilke@contoso.com", "--yes"}, allowed: licensing},
 		// SPEC §3 row 1 reading licenses, conflicts; export-users (+ LicenseAdmin).
 		{name: "list-licenses", allowed: licenseReaders},
 		{name: "export-users", allowed: licenseReaders},
@@ -118,7 +118,7 @@ func roleMatrix(files map[string]string) []roleCase {
 		{name: "get-request", args: []string{"1"}, allowed: readers},
 		// SPEC §3 row 4.
 		{name: "approve-request", args: []string{"1"}, allowed: globalOnly},
-		{name: "deny-request", args: []string{"1", "--message", "no"}, allowed: globalOnly},
+		{name: "deny-request", args: []string{"1", "--message", "no", "--yes"}, allowed: globalOnly},
 		{name: "set-request-process", args: []string{"--message", "Ask IT"}, allowed: globalOnly},
 		// SPEC §8 / README: any user of the tenant.
 		{name: "get-request-process", allowed: []string{user}},

@@ -745,7 +745,7 @@ pg_writer() {
 		echo "$rc add-user"
 		rc=0; "${as[@]}" assign-license --product CFQ7TTC0HD32 --users "$u" >/dev/null 2>>"$log.err" || rc=$?
 		echo "$rc assign-license"
-		rc=0; "${as[@]}" unassign-license --product CFQ7TTC0HD32 --users "$u" >/dev/null 2>>"$log.err" || rc=$?
+		rc=0; "${as[@]}" unassign-license --product CFQ7TTC0HD32 --users "$u" --yes >/dev/null 2>>"$log.err" || rc=$?
 		echo "$rc unassign-license"
 	done >"$log.codes"
 }

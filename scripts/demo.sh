@@ -68,7 +68,7 @@ run --as diego.siciliani@contoso.com new-request --product CFQ7TTC0H6RP --for ad
 run list-requests
 run add-subscription --product CFQ7TTC0H6RP --quantity 5
 run approve-request 2 --exclude enrico.cattaneo@contoso.com --message "Enrico already has what he needs"
-run deny-request 3 --message "Copilot pilots start next quarter"
+run deny-request 3 --message "Copilot pilots start next quarter" --yes
 run list-notifications --since 1h
 
 # License conflicts: Project Plan 3's subscription expired with two people on it.

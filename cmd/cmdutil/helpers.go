@@ -51,6 +51,12 @@ func Missing(f *Factory, flag string, ask func(output.Prompter) (string, error))
 
 // Confirm asks before a destructive change. --yes and --dry-run skip it;
 // without a terminal --yes is required.
+// WillAsk reports whether Confirm would ask (or refuse for want of --yes):
+// not with --yes, not in a dry run. A verb rehearses a change to word its
+// question only then, so --yes runs it once (on PostgreSQL a rehearsal
+// also spends ids of the outbox).
+func WillAsk(f *Factory) bool { return !f.Flags.Yes && !f.Flags.DryRun }
+
 func Confirm(f *Factory, question string) error {
 	if f.Flags.Yes || f.Flags.DryRun {
 		return nil

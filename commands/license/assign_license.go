@@ -1,10 +1,12 @@
 package license
 
 import (
+	"fmt"
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
 	"github.com/spf13/cobra"
+	"strings"
 )
 
 // AssignOptions are the inputs of assign-license and unassign-license.
@@ -125,6 +127,19 @@ func assignRun(opts *AssignOptions) error {
 	a := store.LicenseAssignment{ProductID: opts.ProductID, SubscriptionID: opts.SubscriptionID, UPNs: upns,
 		DisabledPlans: cmdutil.SplitList(opts.DisabledPlans)}
 	var res *store.AssignResult
+	if opts.Unassign && cmdutil.WillAsk(f) {
+		// Refusals first (a rehearsal rolled back), then the question with
+		// what goes.
+		plan, err := s.UnassignLicenses(store.WithDryRun(ctx), a)
+		if err != nil {
+			return err
+		}
+		if plan.Changed > 0 {
+			if err := cmdutil.Confirm(f, fmt.Sprintf("Take %d license(s) of %s away from %s?", plan.Changed, plan.ProductName, peopleList(plan.UPNs, plan.Changed))); err != nil {
+				return err
+			}
+		}
+	}
 	if opts.Unassign {
 		res, err = s.UnassignLicenses(ctx, a)
 	} else {
@@ -143,4 +158,16 @@ func assignRun(opts *AssignOptions) error {
 	}
 	f.Note("%s %d license(s) of %s; %d available", verb, res.Changed, res.ProductName, res.Available)
 	return output.One(p, *res, assignColumns)
+}
+
+// peopleList names up to three of upns, then how many more of n.
+func peopleList(upns []string, n int) string {
+	if len(upns) > 3 {
+		upns = upns[:3]
+	}
+	s := strings.Join(upns, ", ")
+	if n > len(upns) {
+		s += fmt.Sprintf(" and %d more", n-len(upns))
+	}
+	return s
 }

@@ -46,7 +46,7 @@ func decide(f *cmdutil.Factory, reqs []store.Request) error {
 		if err := cmdutil.Confirm(f, fmt.Sprintf("Decline request %d for %d %s?", r.ID, len(r.Users), people(len(r.Users)))); err != nil {
 			return err
 		}
-		return deny(f, r.ID, msg)
+		return deny(f, r.ID, msg, true)
 	}
 	a, err := askApproval(f, pr, r)
 	if err != nil {

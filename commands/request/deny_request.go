@@ -1,6 +1,8 @@
 package request
 
 import (
+	"fmt"
+
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/store"
 	"github.com/spf13/cobra"
@@ -31,17 +33,29 @@ func NewCmdDenyRequest(f *cmdutil.Factory, runF func(*DenyRequestOptions) error)
 			if runF != nil {
 				return runF(opts)
 			}
-			return deny(f, opts.ID, opts.Message)
+			return deny(f, opts.ID, opts.Message, false)
 		},
 	}
 	addMessageFlag(cmd, &opts.Message)
 	return cmd
 }
 
-func deny(f *cmdutil.Factory, id int64, message string) error {
+// deny declines request id. Unless the picker has asked already, a
+// rehearsal rolled back checks the refusals first (their exit codes stay),
+// then the decline is confirmed with how many people are told (issue 15).
+func deny(f *cmdutil.Factory, id int64, message string, asked bool) error {
 	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
+	}
+	if !asked && cmdutil.WillAsk(f) {
+		r, err := s.DenyRequest(store.WithDryRun(ctx), id, message)
+		if err != nil {
+			return err
+		}
+		if err := cmdutil.Confirm(f, fmt.Sprintf("Decline request %d (%s)? Its %d %s are told.", r.ID, r.ProductName, len(r.Users), people(len(r.Users)))); err != nil {
+			return err
+		}
 	}
 	r, err := s.DenyRequest(ctx, id, message)
 	if err != nil {

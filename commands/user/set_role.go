@@ -1,6 +1,8 @@
 package user
 
 import (
+	"fmt"
+
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
@@ -50,6 +52,15 @@ func setRoleRun(opts *SetRoleOptions) error {
 	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
+	}
+	if opts.Remove && cmdutil.WillAsk(f) {
+		// Refusals first (a rehearsal rolled back), then the question.
+		if _, err := s.SetRole(store.WithDryRun(ctx), opts.UPN, opts.Role, true); err != nil {
+			return err
+		}
+		if err := cmdutil.Confirm(f, fmt.Sprintf("Take the role %s away from %s?", opts.Role, opts.UPN)); err != nil {
+			return err
+		}
 	}
 	u, err := s.SetRole(ctx, opts.UPN, opts.Role, opts.Remove)
 	if err != nil {
