@@ -18,6 +18,8 @@ type AssignOptions struct {
 	UsersFile      string
 	DisabledPlans  []string
 	Unassign       bool
+	// Asked: a picker has shown the plan and had it confirmed already.
+	Asked bool
 }
 
 func newAssignCmd(f *cmdutil.Factory, unassign bool, runF func(*AssignOptions) error) *cobra.Command {
@@ -127,7 +129,7 @@ func assignRun(opts *AssignOptions) error {
 	a := store.LicenseAssignment{ProductID: opts.ProductID, SubscriptionID: opts.SubscriptionID, UPNs: upns,
 		DisabledPlans: cmdutil.SplitList(opts.DisabledPlans)}
 	var res *store.AssignResult
-	if opts.Unassign && cmdutil.WillAsk(f) {
+	if opts.Unassign && !opts.Asked && cmdutil.WillAsk(f) {
 		// Refusals first (a rehearsal rolled back), then the question with
 		// what goes.
 		plan, err := s.UnassignLicenses(store.WithDryRun(ctx), a)

@@ -227,5 +227,5 @@ func pickAndAssign(opts *ListLicensesOptions, sums []store.LicenseSummary) error
 	if !ok {
 		return output.ErrCanceled
 	}
-	return assignRun(&AssignOptions{Factory: f, ProductID: product.ProductID, Users: upns, Unassign: unassign})
+	return assignRun(&AssignOptions{Factory: f, ProductID: product.ProductID, Users: upns, Unassign: unassign, Asked: true})
 }
