@@ -493,16 +493,9 @@ func TestSendProgress(t *testing.T) {
 // through SSL_CERT_FILE); one that does not is refused before anything is
 // claimed, and the outbox stays as it was.
 func TestSendImplicitTLS(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := commercectlBin(t)
-	dir := t.TempDir()
-	env := interactiveEnv(dir)
-	db := filepath.Join(dir, "tenant.db")
-	run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--demo", "--db", db)
+	bin, env, db := demoTenant(t)
 	run(t, bin, env, "new-request", "--product", "CFQ7TTC0HDB0", "--db", db, "--as", "alex.wilber@contoso.com")
-	caFile, certFile, keyFile := testCA(t, dir)
+	caFile, certFile, keyFile := testCA(t, filepath.Dir(db))
 	srv := startFakeSMTPS(t, certFile, keyFile)
 	url := "smtps://relay:S3cret-relay@" + srv.addr
 

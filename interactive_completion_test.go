@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -15,19 +13,8 @@ import (
 // zsh in a real terminal complete subscription ids, request ids and UPNs
 // from the tenant (issue 15). make test installs zsh and bash-completion.
 func TestCompletionInShells(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := commercectlBin(t)
-	dir := t.TempDir()
-	env := interactiveEnv(dir)
-	db := filepath.Join(dir, "tenant.db")
-	run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--demo", "--db", db)
-	for i, kv := range env {
-		if strings.HasPrefix(kv, "PATH=") {
-			env[i] = "PATH=" + filepath.Dir(bin) + ":" + kv[len("PATH="):]
-		}
-	}
+	bin, env, db := demoTenant(t)
+	env = withBinOnPath(env, bin)
 	env = append(env, "COMMERCECTL_DB="+db, "PS1=$ ", "PROMPT=$ ")
 
 	shells := []struct {

@@ -97,14 +97,7 @@ func TestBulkProgress(t *testing.T) {
 // In a terminal, a change prints its ✓; the same change with --dry-run
 // prints the preview heading and no ✓ (issue 15).
 func TestDryRunShowsNoTick(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := commercectlBin(t)
-	dir := t.TempDir()
-	env := interactiveEnv(dir)
-	db := filepath.Join(dir, "tenant.db")
-	run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--demo", "--db", db)
+	bin, env, db := demoTenant(t)
 	args := []string{"assign-license", "--product", "CFQ7TTC0H9MP", "--users", "lee.gu@contoso.com", "--db", db, "--as", interactiveAdmin}
 
 	cmd := exec.Command(bin, append(args, "--dry-run")...)
@@ -127,14 +120,7 @@ func TestDryRunShowsNoTick(t *testing.T) {
 // with "…", ids and counts stay whole (issue 15). On a pipe nothing is cut
 // (table_output.txtar).
 func TestTablesFitTheTerminal(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := commercectlBin(t)
-	dir := t.TempDir()
-	env := interactiveEnv(dir)
-	db := filepath.Join(dir, "tenant.db")
-	run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--demo", "--db", db)
+	bin, env, db := demoTenant(t)
 	cmd := exec.Command(bin, "list-users", "--db", db, "--as", interactiveAdmin)
 	cmd.Env = append(env, "COLUMNS=60")
 	term := inTerminal(t, cmd)
@@ -160,14 +146,7 @@ func TestTablesFitTheTerminal(t *testing.T) {
 // it as it was (exit 2, canceled), "yes" replaces it and keeps the old one
 // as FILE.bak-<time> (issue 15).
 func TestInitForceAsks(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := commercectlBin(t)
-	dir := t.TempDir()
-	env := interactiveEnv(dir)
-	db := filepath.Join(dir, "tenant.db")
-	run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--demo", "--db", db)
+	bin, env, db := demoTenant(t)
 	before, err := os.ReadFile(db)
 	if err != nil {
 		t.Fatal(err)
@@ -215,14 +194,7 @@ func TestInitForceAsks(t *testing.T) {
 // In a terminal, taking licenses away asks first and says what goes:
 // "n" leaves them (exit 2), "y" takes them (issue 15).
 func TestUnassignAsks(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := commercectlBin(t)
-	dir := t.TempDir()
-	env := interactiveEnv(dir)
-	db := filepath.Join(dir, "tenant.db")
-	run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--demo", "--db", db)
+	bin, env, db := demoTenant(t)
 	args := []string{"unassign-license", "--product", "CFQ7TTC0H9MP", "--users", "megan.bowen@contoso.com,patti.fernandez@contoso.com", "--db", db, "--as", interactiveAdmin}
 	for _, answer := range []string{"n", "y"} {
 		cmd := exec.Command(bin, args...)

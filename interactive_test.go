@@ -200,6 +200,32 @@ func (term *terminal) wait(after string) string {
 	return rest
 }
 
+// demoTenant builds commercectl and makes a demo tenant in a directory of
+// its own: how most terminal tests start. It skips under -short.
+func demoTenant(t *testing.T) (bin string, env []string, db string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin = commercectlBin(t)
+	dir := t.TempDir()
+	env = interactiveEnv(dir)
+	db = filepath.Join(dir, "tenant.db")
+	run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--demo", "--db", db)
+	return bin, env, db
+}
+
+// withBinOnPath puts the directory of bin first on env's PATH, so that a
+// shell finds it as "commercectl".
+func withBinOnPath(env []string, bin string) []string {
+	for i, kv := range env {
+		if strings.HasPrefix(kv, "PATH=") {
+			env[i] = "PATH=" + filepath.Dir(bin) + ":" + kv[len("PATH="):]
+		}
+	}
+	return env
+}
+
 func interactiveEnv(dir string) []string {
 	var env []string
 	for _, kv := range os.Environ() {

@@ -1,3 +1,5 @@
+//go:build !windows
+
 package main
 
 import (
@@ -47,11 +49,7 @@ func TestReadmeTour(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := interactiveEnv(dir)
-	for i, kv := range env {
-		if strings.HasPrefix(kv, "PATH=") {
-			env[i] = "PATH=" + filepath.Dir(bin) + ":" + kv[len("PATH="):]
-		}
-	}
+	env = withBinOnPath(env, bin)
 	for n, l := range lines {
 		cmd := exec.Command("bash", "-c", l)
 		cmd.Dir, cmd.Env = dir, env

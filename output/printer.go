@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/commercectl/commercectl/internal/csvcell"
@@ -183,20 +181,13 @@ func runJQ(w io.Writer, expr string, doc []byte) error {
 	if err != nil {
 		return &JQError{Err: err}
 	}
+	// Numbers stay json.Number: a value jq passes through keeps its
+	// literal, so money prints 140.00 as the JSON has it, not 140.
+	d := json.NewDecoder(bytes.NewReader(doc))
+	d.UseNumber()
 	var v any
-	if err := json.Unmarshal(doc, &v); err != nil {
+	if err := d.Decode(&v); err != nil {
 		return err
-	}
-	money := moneyKeys(doc)
-	// Where each result comes from, when the expression is a path (.[0].x,
-	// .[] | .monthlyCost): a number read from a money field prints as money.
-	var paths gojq.Iter
-	if len(money) > 0 {
-		if pq, err := gojq.Parse("path(" + expr + ")"); err == nil {
-			if pc, err := gojq.Compile(pq); err == nil {
-				paths = pc.Run(v)
-			}
-		}
 	}
 	iter := code.Run(v)
 	for {
@@ -207,15 +198,6 @@ func runJQ(w io.Writer, expr string, doc []byte) error {
 		if err, ok := out.(error); ok {
 			return &JQError{Err: err, Runtime: true}
 		}
-		key := ""
-		if paths != nil {
-			p, ok := paths.Next()
-			if path, isPath := p.([]any); ok && isPath && len(path) > 0 {
-				key, _ = path[len(path)-1].(string)
-			} else {
-				paths = nil // not a path expression: results are computed
-			}
-		}
 		// Strings print bare, like jq -r: what a script wants from --jq '.id'.
 		if s, ok := out.(string); ok {
 			if _, err := fmt.Fprintln(w, s); err != nil {
@@ -223,7 +205,7 @@ func runJQ(w io.Writer, expr string, doc []byte) error {
 			}
 			continue
 		}
-		b, err := marshalMoney(out, money[key], money)
+		b, err := gojq.Marshal(out)
 		if err != nil {
 			return err
 		}
@@ -231,87 +213,6 @@ func runJQ(w io.Writer, expr string, doc []byte) error {
 			return err
 		}
 	}
-}
-
-// moneyKeys are the keys of doc whose numbers are written with a decimal
-// point: in our JSON, money (store.Cents, 140.00) and nothing else.
-func moneyKeys(doc []byte) map[string]bool {
-	d := json.NewDecoder(bytes.NewReader(doc))
-	d.UseNumber()
-	var v any
-	if d.Decode(&v) != nil {
-		return nil
-	}
-	keys := map[string]bool{}
-	var walk func(any)
-	walk = func(v any) {
-		switch t := v.(type) {
-		case map[string]any:
-			for k, x := range t {
-				if n, ok := x.(json.Number); ok && strings.Contains(string(n), ".") {
-					keys[k] = true
-				}
-				walk(x)
-			}
-		case []any:
-			for _, x := range t {
-				walk(x)
-			}
-		}
-	}
-	walk(v)
-	return keys
-}
-
-// marshalMoney writes v as gojq does, except that a number that is money
-// (v itself when isMoney, or under a money key) keeps two decimals.
-func marshalMoney(v any, isMoney bool, money map[string]bool) ([]byte, error) {
-	switch t := v.(type) {
-	case float64:
-		if isMoney {
-			return []byte(strconv.FormatFloat(t, 'f', 2, 64)), nil
-		}
-	case int:
-		if isMoney {
-			return []byte(strconv.Itoa(t) + ".00"), nil
-		}
-	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		b := []byte{'{'}
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			kb, err := gojq.Marshal(k)
-			if err != nil {
-				return nil, err
-			}
-			vb, err := marshalMoney(t[k], money[k], money)
-			if err != nil {
-				return nil, err
-			}
-			b = append(append(append(b, kb...), ':'), vb...)
-		}
-		return append(b, '}'), nil
-	case []any:
-		b := []byte{'['}
-		for i, x := range t {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			xb, err := marshalMoney(x, isMoney, money)
-			if err != nil {
-				return nil, err
-			}
-			b = append(b, xb...)
-		}
-		return append(b, ']'), nil
-	}
-	return gojq.Marshal(v)
 }
 
 // yaml writes v as YAML with the same field names and order as JSON.
