@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -51,11 +52,21 @@ func Missing(f *Factory, flag string, ask func(output.Prompter) (string, error))
 
 // Confirm asks before a destructive change. --yes and --dry-run skip it;
 // without a terminal --yes is required.
-// WillAsk reports whether Confirm would ask (or refuse for want of --yes):
-// not with --yes, not in a dry run. A verb rehearses a change to word its
-// question only then, so --yes runs it once (on PostgreSQL a rehearsal
-// also spends ids of the outbox).
-func WillAsk(f *Factory) bool { return !f.Flags.Yes && !f.Flags.DryRun }
+// Rehearse asks before a change that takes something away. plan runs the
+// change in a rehearsal that is rolled back, so a refusal keeps its own
+// exit code, and words the question ("" when nothing would change); then
+// Confirm. With --yes or --dry-run nothing is rehearsed: the change runs
+// once (on PostgreSQL a rehearsal also spends ids of the outbox).
+func Rehearse(f *Factory, ctx context.Context, plan func(context.Context) (string, error)) error {
+	if f.Flags.Yes || f.Flags.DryRun {
+		return nil
+	}
+	q, err := plan(store.WithDryRun(ctx))
+	if err != nil || q == "" {
+		return err
+	}
+	return Confirm(f, q)
+}
 
 func Confirm(f *Factory, question string) error {
 	if f.Flags.Yes || f.Flags.DryRun {

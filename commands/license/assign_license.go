@@ -1,6 +1,7 @@
 package license
 
 import (
+	"context"
 	"fmt"
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
@@ -129,17 +130,16 @@ func assignRun(opts *AssignOptions) error {
 	a := store.LicenseAssignment{ProductID: opts.ProductID, SubscriptionID: opts.SubscriptionID, UPNs: upns,
 		DisabledPlans: cmdutil.SplitList(opts.DisabledPlans)}
 	var res *store.AssignResult
-	if opts.Unassign && !opts.Asked && cmdutil.WillAsk(f) {
-		// Refusals first (a rehearsal rolled back), then the question with
-		// what goes.
-		plan, err := s.UnassignLicenses(store.WithDryRun(ctx), a)
+	if opts.Unassign && !opts.Asked {
+		err := cmdutil.Rehearse(f, ctx, func(ctx context.Context) (string, error) {
+			plan, err := s.UnassignLicenses(ctx, a)
+			if err != nil || plan.Changed == 0 {
+				return "", err
+			}
+			return fmt.Sprintf("Take %d license(s) of %s away from %s?", plan.Changed, plan.ProductName, peopleList(plan.UPNs, plan.Changed)), nil
+		})
 		if err != nil {
 			return err
-		}
-		if plan.Changed > 0 {
-			if err := cmdutil.Confirm(f, fmt.Sprintf("Take %d license(s) of %s away from %s?", plan.Changed, plan.ProductName, peopleList(plan.UPNs, plan.Changed))); err != nil {
-				return err
-			}
 		}
 	}
 	if opts.Unassign {

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
@@ -144,23 +145,22 @@ func updatePolicyRun(opts *UpdatePolicyOptions) error {
 	}
 	update := store.PolicyUpdate{PolicyID: opts.PolicyID, ProductIDs: opts.ProductIDs,
 		OfferType: opts.OfferType, All: opts.All, Value: opts.Value, Default: opts.Default}
-	if opts.All && cmdutil.WillAsk(f) {
-		// Every product at once: refusals first (a rehearsal rolled back),
-		// then the question with the count.
-		plan, _, err := s.UpdatePolicy(store.WithDryRun(ctx), update)
+	if opts.All {
+		err := cmdutil.Rehearse(f, ctx, func(ctx context.Context) (string, error) {
+			plan, _, err := s.UpdatePolicy(ctx, update)
+			changes := 0
+			for _, r := range plan {
+				if r.Changed != nil && *r.Changed {
+					changes++
+				}
+			}
+			if err != nil || changes == 0 {
+				return "", err
+			}
+			return fmt.Sprintf("Set %s to %s for every product: %d of %d change?", update.PolicyID, opts.Value, changes, len(plan)), nil
+		})
 		if err != nil {
 			return err
-		}
-		changes := 0
-		for _, r := range plan {
-			if r.Changed != nil && *r.Changed {
-				changes++
-			}
-		}
-		if changes > 0 {
-			if err := cmdutil.Confirm(f, fmt.Sprintf("Set %s to %s for every product: %d of %d change?", update.PolicyID, opts.Value, changes, len(plan))); err != nil {
-				return err
-			}
 		}
 	}
 	results, pol, err := s.UpdatePolicy(ctx, update)

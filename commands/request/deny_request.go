@@ -1,6 +1,7 @@
 package request
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
@@ -48,12 +49,15 @@ func deny(f *cmdutil.Factory, id int64, message string, asked bool) error {
 	if err != nil {
 		return err
 	}
-	if !asked && cmdutil.WillAsk(f) {
-		r, err := s.DenyRequest(store.WithDryRun(ctx), id, message)
+	if !asked {
+		err := cmdutil.Rehearse(f, ctx, func(ctx context.Context) (string, error) {
+			r, err := s.DenyRequest(ctx, id, message)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("Decline request %d (%s)? Its %d %s are told.", r.ID, r.ProductName, len(r.Users), people(len(r.Users))), nil
+		})
 		if err != nil {
-			return err
-		}
-		if err := cmdutil.Confirm(f, fmt.Sprintf("Decline request %d (%s)? Its %d %s are told.", r.ID, r.ProductName, len(r.Users), people(len(r.Users)))); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package user
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
@@ -53,12 +54,12 @@ func setRoleRun(opts *SetRoleOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.Remove && cmdutil.WillAsk(f) {
-		// Refusals first (a rehearsal rolled back), then the question.
-		if _, err := s.SetRole(store.WithDryRun(ctx), opts.UPN, opts.Role, true); err != nil {
-			return err
-		}
-		if err := cmdutil.Confirm(f, fmt.Sprintf("Take the role %s away from %s?", opts.Role, opts.UPN)); err != nil {
+	if opts.Remove {
+		err := cmdutil.Rehearse(f, ctx, func(ctx context.Context) (string, error) {
+			_, err := s.SetRole(ctx, opts.UPN, opts.Role, true)
+			return fmt.Sprintf("Take the role %s away from %s?", opts.Role, opts.UPN), err
+		})
+		if err != nil {
 			return err
 		}
 	}
