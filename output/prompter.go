@@ -31,17 +31,38 @@ type surveyPrompter struct {
 	errOut io.Writer
 }
 
-func (p *surveyPrompter) ask(q survey.Prompt, answer any) error {
+func (p *surveyPrompter) ask(q survey.Prompt, message string, answer any) error {
 	in, okIn := p.in.(terminal.FileReader)
 	out, okOut := p.errOut.(terminal.FileWriter)
 	if !okIn || !okOut {
 		return errors.New("prompts need a terminal")
 	}
-	err := survey.AskOne(q, answer, survey.WithStdio(in, out, p.errOut), survey.WithShowCursor(true))
+	err := survey.AskOne(q, answer, survey.WithStdio(escapeCancels{in}, out, p.errOut), survey.WithShowCursor(true))
 	if errors.Is(err, terminal.InterruptErr) {
+		// The options drawn go; the question stays, saying it was left.
+		if r, ok := q.(interface{ Render(string, any) error }); ok {
+			_ = r.Render(canceledTemplate, message)
+		}
 		return ErrCanceled
 	}
 	return err
+}
+
+// canceledTemplate replaces a prompt left with Escape or Ctrl-C.
+const canceledTemplate = "? {{.}} canceled\n"
+
+// escapeCancels reads keys for survey, where Escape alone leaves the prompt
+// as Ctrl-C does (survey would toggle its vim mode). A key press arrives in
+// one read, so a read of the lone ESC byte is the Escape key, while arrows
+// (ESC [ A) arrive whole.
+type escapeCancels struct{ terminal.FileReader }
+
+func (r escapeCancels) Read(p []byte) (int, error) {
+	n, err := r.FileReader.Read(p)
+	if n == 1 && p[0] == terminal.KeyEscape {
+		p[0] = terminal.KeyInterrupt
+	}
+	return n, err
 }
 
 func (p *surveyPrompter) Select(message string, options []string, defaultIndex int) (int, error) {
@@ -50,7 +71,7 @@ func (p *surveyPrompter) Select(message string, options []string, defaultIndex i
 		q.Default = options[defaultIndex]
 	}
 	var i int
-	err := p.ask(q, &i)
+	err := p.ask(q, message, &i)
 	return i, err
 }
 
@@ -64,18 +85,18 @@ func (p *surveyPrompter) MultiSelect(message string, options []string, defaults 
 		q.Default = d
 	}
 	var picked []int
-	err := p.ask(q, &picked)
+	err := p.ask(q, message, &picked)
 	return picked, err
 }
 
 func (p *surveyPrompter) Input(message, defaultValue string) (string, error) {
 	var s string
-	err := p.ask(&survey.Input{Message: message, Default: defaultValue}, &s)
+	err := p.ask(&survey.Input{Message: message, Default: defaultValue}, message, &s)
 	return s, err
 }
 
 func (p *surveyPrompter) Confirm(message string, defaultValue bool) (bool, error) {
 	var b bool
-	err := p.ask(&survey.Confirm{Message: message, Default: defaultValue}, &b)
+	err := p.ask(&survey.Confirm{Message: message, Default: defaultValue}, message, &b)
 	return b, err
 }
