@@ -46,6 +46,8 @@ type Factory struct {
 	// initialized is set once init has created a tenant.
 	initialized bool
 	prompter    output.Prompter
+	// asked is set once the verb asked for a missing argument (Pick, AskText).
+	asked bool
 	// newConfigOK: a --config FILE that does not exist is read as empty,
 	// because the verb is about to write it (connect, disconnect).
 	newConfigOK bool

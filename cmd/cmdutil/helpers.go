@@ -169,16 +169,35 @@ func CompleteArg(f *Factory, kind store.CompletionKind) cobra.CompletionFunc {
 // AskText asks in a terminal for a required flag that was not given (SPEC
 // §2); elsewhere it fails with exit 2 naming the flag.
 func AskText(f *Factory, flag, question string) (string, error) {
-	return Missing(f, flag, func(pr output.Prompter) (string, error) {
-		v, err := pr.Input(question, "")
-		if err != nil {
-			return "", err
-		}
-		if v = strings.TrimSpace(v); v == "" {
-			return "", Usagef("missing --%s", flag)
-		}
-		return v, nil
-	})
+	return AskFor(f, Usagef("missing --%s", flag), question)
+}
+
+// AskFor has what is missing typed in a terminal, when it does not come
+// from the tenant (a file, a new UPN, a number); elsewhere, or when nothing
+// is typed, it fails with missing, the usage error that names it.
+func AskFor(f *Factory, missing error, question string) (string, error) {
+	if !f.IOStreams.CanPrompt() {
+		return "", missing
+	}
+	f.asked = true
+	v, err := f.Prompter().Input(question, "")
+	if err != nil {
+		return "", err
+	}
+	if v = strings.TrimSpace(v); v == "" {
+		return "", missing
+	}
+	return v, nil
+}
+
+// TypedArg is a verb's one argument when it is not picked from the tenant:
+// typed in a terminal when missing; outside one the usage error names it.
+// The verb takes MaxArgs(1).
+func TypedArg(f *Factory, cmd *cobra.Command, args []string, name, question string) (string, error) {
+	if len(args) == 1 {
+		return args[0], nil
+	}
+	return AskFor(f, ExactArgs(1, name)(cmd, args), question)
 }
 
 // AskInt is AskText for a whole number.
