@@ -68,7 +68,7 @@ func TestInteractiveRequestApproval(t *testing.T) {
 	expectOn("enrico.cattaneo@contoso.com")
 	send(keyEnter) // everyone is ticked
 	expectOn("Assign which product?")
-	expectOn("(requested)")
+	expectOn("(requested, 5 available)")
 	send(keyEnter) // the requested product is first
 	expectOn("Apps and services")
 	expectOn("EXCHANGE_S_FOUNDATION")

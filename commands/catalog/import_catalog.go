@@ -32,9 +32,12 @@ in a name become spaces. One transaction: a bad row refuses the whole file
 with its line number. GlobalAdmin or BillingAdmin. A terminal shows how much
 of the file is read.`,
 		Example: `  commercectl import-catalog product-names-and-service-plan-identifiers.csv`,
-		Args:    cmdutil.ExactArgs(1, "a CSV file"),
+		Args:    cmdutil.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.File = args[0]
+			var err error
+			if opts.File, err = cmdutil.TypedArg(f, cmd, args, "a CSV file", "Which CSV file (Microsoft's licensing catalog)?"); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}

@@ -39,6 +39,17 @@ take them over first).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r.Unassign = cmdutil.SplitList(r.Unassign)
 			unassign := len(r.Unassign) > 0 || r.UnassignNewest
+			if !r.All && r.ProductID == "" && f.IOStreams.CanPrompt() && runF == nil {
+				if !r.Buy && !unassign && !r.Partial && r.SubscriptionID == "" {
+					// Nothing given: the whole resolution is asked, as list-conflicts -o interactive does.
+					return askResolution(f)
+				}
+				var err error
+				if r.ProductID, err = cmdutil.Pick(f, cmdutil.Picking{Question: "Which product?",
+					None: "no central pool has a license conflict"}, centralConflicts); err != nil {
+					return err
+				}
+			}
 			switch {
 			case r.All == (r.ProductID != ""):
 				return cmdutil.Usagef("give --product ID or --all")

@@ -44,8 +44,14 @@ a terminal shows the progress.`,
 				if !f.IOStreams.CanPrompt() {
 					return cmdutil.Usagef("missing --product ID or --subscription ID")
 				}
+				question := "Assign licenses of which product? (from its central pool)"
+				if unassign {
+					question = "Take licenses of which product away? (its central pool)"
+				}
 				var err error
-				if opts.ProductID, err = cmdutil.AskText(f, "product", "Which product (id)? Its central licenses are used"); err != nil {
+				if opts.ProductID, err = cmdutil.Pick(f, cmdutil.Picking{Question: question,
+					None: "the organization has no central licenses", NoneFix: "buy some: commercectl add-subscription --product ID --quantity N"},
+					centralPools(unassign)); err != nil {
 					return err
 				}
 			}
@@ -56,11 +62,15 @@ a terminal shows the progress.`,
 				if !f.IOStreams.CanPrompt() {
 					return cmdutil.Usagef("missing --users UPN,... or --users-file FILE")
 				}
-				upns, err := cmdutil.AskText(f, "users", "Which users (UPNs, comma-separated)?")
-				if err != nil {
+				if opts.ProductID == "" {
+					upns, err := cmdutil.AskText(f, "users", "Which users (UPNs, comma-separated)?")
+					if err != nil {
+						return err
+					}
+					opts.Users = []string{upns}
+				} else if err := askUsers(opts); err != nil || len(opts.Users) == 0 {
 					return err
 				}
-				opts.Users = []string{upns}
 			}
 			if runF != nil {
 				return runF(opts)
@@ -130,6 +140,19 @@ func assignRun(opts *AssignOptions) error {
 	a := store.LicenseAssignment{ProductID: opts.ProductID, SubscriptionID: opts.SubscriptionID, UPNs: upns,
 		DisabledPlans: cmdutil.SplitList(opts.DisabledPlans)}
 	var res *store.AssignResult
+	if !opts.Unassign && !opts.Asked {
+		// Users picked in a terminal: the plan, then yes or no.
+		err := cmdutil.PlanAsked(f, ctx, func(ctx context.Context) (string, error) {
+			plan, err := s.AssignLicenses(ctx, a)
+			if err != nil || plan.Changed == 0 {
+				return "", err
+			}
+			return fmt.Sprintf("Give %d license(s) of %s to %s? %d stay free.", plan.Changed, plan.ProductName, peopleList(plan.UPNs, plan.Changed), plan.Available), nil
+		})
+		if err != nil {
+			return err
+		}
+	}
 	if opts.Unassign && !opts.Asked {
 		err := cmdutil.Rehearse(f, ctx, func(ctx context.Context) (string, error) {
 			plan, err := s.UnassignLicenses(ctx, a)
@@ -172,4 +195,32 @@ func peopleList(upns []string, n int) string {
 		s += fmt.Sprintf(" and %d more", n-len(upns))
 	}
 	return s
+}
+
+// askUsers asks, in a terminal, for the users of a product's central pool
+// (SPEC §2): whom to license, or whose license goes.
+func askUsers(opts *AssignOptions) error {
+	f := opts.Factory
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return err
+	}
+	prod, err := s.GetProduct(ctx, opts.ProductID)
+	if err != nil {
+		return err
+	}
+	upns, err := pickUsers(f, ctx, s, prod.ID, opts.Unassign)
+	if err != nil {
+		return err
+	}
+	if len(upns) == 0 {
+		return nil
+	}
+	f.MarkAsked()
+	opts.Users = upns
+	return nil
 }

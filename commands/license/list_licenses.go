@@ -99,9 +99,6 @@ func anyConflict(sums []store.LicenseSummary) bool {
 	return false
 }
 
-// pickCap bounds the users offered in a list; past it the prompt asks for UPNs.
-const pickCap = 500
-
 // pickProduct is the product --product names (by its id or an old one), or
 // the one picked from the list.
 func pickProduct(opts *ListLicensesOptions, sums []store.LicenseSummary) (int, error) {
@@ -157,62 +154,29 @@ func pickAndAssign(opts *ListLicensesOptions, sums []store.LicenseSummary) error
 		return err
 	}
 	product := sums[i]
-	actions := []string{"Assign licenses", "Unassign licenses"}
-	ai, err := pr.Select("What do you want to do?", actions, 0)
+	// Assigning uses central seats only: a pool with none free (its
+	// "available" ones may be self-service) is shown with the fix.
+	choices, err := centralPools(false)(ctx, s)
 	if err != nil {
 		return err
 	}
-	unassign := ai == 1
-	groups, err := s.ListLicenseUsers(ctx, product.ProductID, false)
+	assign := cmdutil.Choice{Value: "assign", Label: "Assign licenses", Why: "no central subscription",
+		Fix: fmt.Sprintf("buy some: commercectl add-subscription --product %s --quantity N", product.ProductID)}
+	for _, c := range choices {
+		if c.Value == product.ProductID {
+			assign.Why, assign.Fix = c.Why, c.Fix
+		}
+	}
+	action, err := cmdutil.Choose(f, "What do you want to do?", []cmdutil.Choice{assign, {Value: "unassign", Label: "Unassign licenses"}})
 	if err != nil {
 		return err
 	}
-	holders := map[string]bool{}
-	var central []string
-	for _, g := range groups {
-		for _, u := range g.Users {
-			holders[strings.ToLower(u.UPN)] = true
-			if g.Purchaser == "" {
-				central = append(central, u.UPN)
-			}
-		}
-	}
-	var candidates []string
-	if unassign {
-		candidates = central
-	} else {
-		users, err := s.ListUsers(ctx, store.UserFilter{})
-		if err != nil {
-			return err
-		}
-		for _, u := range users {
-			if !holders[strings.ToLower(u.UPN)] {
-				candidates = append(candidates, u.UPN)
-			}
-		}
-	}
-	if len(candidates) == 0 {
-		fmt.Fprintln(f.IOStreams.ErrOut, "No users to pick from: nothing changed.")
-		return nil
-	}
-	var upns []string
-	if len(candidates) > pickCap {
-		text, err := pr.Input(fmt.Sprintf("%d users could be picked: type UPNs, comma-separated", len(candidates)), "")
-		if err != nil {
-			return err
-		}
-		upns = cmdutil.SplitList([]string{text})
-	} else {
-		picked, err := pr.MultiSelect("Which users? (space to pick, type to filter, enter to go on)", candidates, nil)
-		if err != nil {
-			return err
-		}
-		for _, i := range picked {
-			upns = append(upns, candidates[i])
-		}
+	unassign := action == "unassign"
+	upns, err := pickUsers(f, ctx, s, product.ProductID, unassign)
+	if err != nil {
+		return err
 	}
 	if len(upns) == 0 {
-		fmt.Fprintln(f.IOStreams.ErrOut, "Nothing picked: nothing changed.")
 		return nil
 	}
 	verb := "Assign"

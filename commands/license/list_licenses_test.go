@@ -294,6 +294,10 @@ func TestInteractiveUnassignWithoutCentralHolders(t *testing.T) {
 	if err := listLicensesRun(interactiveOpts(f)); err != nil {
 		t.Fatal(err)
 	}
+	// Assigning is not offered either: the product has no central subscription.
+	if !strings.Contains(stderr.String(), "  Assign licenses: no central subscription (buy some: commercectl add-subscription --product CFQ7TTC0HD33 --quantity N)\n") {
+		t.Errorf("stderr does not say why Assign is not offered:\n%s", stderr)
+	}
 	if len(pr.Asked) != 2 || !strings.Contains(stderr.String(), "No users to pick from: nothing changed.") {
 		t.Errorf("asked %q; stderr:\n%s", pr.Asked, stderr)
 	}

@@ -28,7 +28,10 @@ the plan. "-f -" reads the file from stdin.`,
 		Args: cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.File == "" {
-				return cmdutil.Usagef("missing -f FILE")
+				var err error
+				if opts.File, err = cmdutil.AskFor(f, cmdutil.Usagef("missing -f FILE"), "Which policy file (YAML from export-policies)?"); err != nil {
+					return err
+				}
 			}
 			if runF != nil {
 				return runF(opts)

@@ -25,7 +25,10 @@ func NewCmdGetProductPolicy(f *cmdutil.Factory, runF func(*GetProductPolicyOptio
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.PolicyID = cmdutil.PolicyArg(args)
 			if opts.ProductID == "" {
-				return cmdutil.Usagef("missing --product")
+				var err error
+				if opts.ProductID, err = cmdutil.PickProduct(f, "Which product?"); err != nil {
+					return err
+				}
 			}
 			if runF != nil {
 				return runF(opts)

@@ -1,6 +1,7 @@
 package request
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -26,7 +27,7 @@ func decide(f *cmdutil.Factory, reqs []store.Request) error {
 	}
 	labels := make([]string, len(pending))
 	for i, r := range pending {
-		labels[i] = fmt.Sprintf("%d  %s, asked by %s on %s for %d %s", r.ID, r.ProductName, r.Requester, r.RequestedAt.Format("2 Jan 2006"), len(r.Users), people(len(r.Users)))
+		labels[i] = cmdutil.RequestLabel(r)
 	}
 	i, err := pr.Select("Which request?", labels, 0)
 	if err != nil {
@@ -93,37 +94,49 @@ func askApproval(f *cmdutil.Factory, pr output.Prompter, r store.Request) (store
 	}
 	// The requested product first, then the others with central seats: an
 	// approval licenses from the organization's own subscriptions only.
-	// Central figures are the totals less the self-service ones (both are
-	// sums over pools).
-	products := []string{r.ProductID + "  " + r.ProductName + " (requested)"}
-	ids := []string{r.ProductID}
-	totals, err := s.ListLicenses(ctx, false)
+	// Each is rehearsed for the users kept, so one without enough free
+	// seats is shown with the shortfall and the buy-licenses that fixes it.
+	pools, err := cmdutil.CentralPools(ctx, s)
 	if err != nil {
 		return a, err
 	}
-	selfService, err := s.ListLicenses(ctx, true)
-	if err != nil {
-		return a, err
+	free := map[string]int{}
+	var choices []cmdutil.Choice
+	offer := func(id, label string) error {
+		try := a
+		try.ProductID = id
+		why, fix, err := cmdutil.Refusal(ctx, func(ctx context.Context) error {
+			_, err := s.ApproveRequest(ctx, try)
+			return err
+		})
+		choices = append(choices, cmdutil.Choice{Value: id, Label: label, Why: why, Fix: fix})
+		return err
 	}
-	own := map[string]store.LicenseSummary{}
-	for _, sum := range selfService {
-		own[sum.ProductID] = sum
-	}
-	for _, sum := range totals {
-		seats, free := sum.Quantity-own[sum.ProductID].Quantity, sum.Available-own[sum.ProductID].Available
-		if sum.ProductID != r.ProductID && seats > 0 {
-			products = append(products, fmt.Sprintf("%s  %s (%d available)", sum.ProductID, sum.ProductName, free))
-			ids = append(ids, sum.ProductID)
+	requested := fmt.Sprintf("%s  %s (requested)", r.ProductID, r.ProductName)
+	for _, p := range pools {
+		free[p.ProductID] = p.Available
+		if p.ProductID == r.ProductID {
+			requested = fmt.Sprintf("%s  %s (requested, %d available)", r.ProductID, r.ProductName, p.Available)
 		}
 	}
-	pi, err := pr.Select("Assign which product?", products, 0)
+	if err := offer(r.ProductID, requested); err != nil {
+		return a, err
+	}
+	for _, p := range pools {
+		if p.ProductID != r.ProductID && p.Quantity > 0 {
+			if err := offer(p.ProductID, fmt.Sprintf("%s  %s (%d available)", p.ProductID, p.ProductName, p.Available)); err != nil {
+				return a, err
+			}
+		}
+	}
+	picked, err := cmdutil.Choose(f, "Assign which product?", choices)
 	if err != nil {
 		return a, err
 	}
-	if ids[pi] != r.ProductID {
-		a.ProductID = ids[pi]
+	if picked != r.ProductID {
+		a.ProductID = picked
 	}
-	prod, err := s.GetProduct(ctx, ids[pi])
+	prod, err := s.GetProduct(ctx, picked)
 	if err != nil {
 		return a, err
 	}
@@ -149,7 +162,7 @@ func askApproval(f *cmdutil.Factory, pr output.Prompter, r store.Request) (store
 	if a.Message, err = pr.Input("Message to everyone in the request (optional)", ""); err != nil {
 		return a, err
 	}
-	plan := fmt.Sprintf("Approve request %d: %s for %d of %d %s", r.ID, prod.Name, len(upns)-len(a.Exclude), len(upns), people(len(upns)))
+	plan := fmt.Sprintf("Approve request %d: %s for %d of %d %s, from the %d free central license(s)", r.ID, prod.Name, len(upns)-len(a.Exclude), len(upns), people(len(upns)), free[prod.ID])
 	if len(a.DisabledPlans) > 0 {
 		plan += ", with " + strings.Join(a.DisabledPlans, ", ") + " off"
 	}

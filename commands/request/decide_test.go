@@ -243,24 +243,37 @@ func TestInteractiveApprovePartly(t *testing.T) {
 			// request's users, the requested product first, the chosen product's apps.
 			reqs := clitest.Offered(t, pr, "Which request?")
 			if len(reqs) != 3 || !strings.HasPrefix(reqs[0], "3  Microsoft 365 Copilot") ||
-				reqs[2] != "2  Power BI Premium, asked by johanna.lorenz@contoso.com on 16 Nov 2026 for 3 people" {
+				reqs[2] != "2  Power BI Premium, asked by johanna.lorenz@contoso.com on 16 Nov 2026 for 3 people (pending)" {
 				t.Errorf("requests offered: %q", reqs)
 			}
 			wantRows(t, "users offered", clitest.Offered(t, pr, "Who gets a license?"), johanna, lidia, enrico)
+			// Only what can work is offered: the requested Power BI Premium
+			// has no central seat and Copilot 1 for 2 people, so they are
+			// listed with the reason and the fix instead (issue 15).
 			products := clitest.Offered(t, pr, "Assign which product?")
-			if len(products) < 2 || products[0] != powerBIPremium+"  Power BI Premium (requested)" ||
-				!slices.ContainsFunc(products, func(o string) bool { return strings.HasPrefix(o, powerBIPro+"  Power BI Pro (") }) {
+			if !slices.ContainsFunc(products, func(o string) bool { return strings.HasPrefix(o, powerBIPro+"  Power BI Pro (") }) {
 				t.Errorf("products offered: %q", products)
 			}
-			if slices.ContainsFunc(products[1:], func(o string) bool { return strings.HasPrefix(o, powerBIPremium) }) {
-				t.Errorf("the requested product is offered twice: %q", products)
+			if slices.ContainsFunc(products, func(o string) bool {
+				return strings.HasPrefix(o, powerBIPremium) || strings.HasPrefix(o, "CFQ7TTC0MM8R")
+			}) {
+				t.Errorf("a product without room for 2 is offered: %q", products)
+			}
+			for _, want := range []string{
+				"Not offered, as they would be refused:\n",
+				"  " + powerBIPremium + "  Power BI Premium (requested): not enough licenses in the central pool of Power BI Premium: 2 needed, 0 available, 2 missing (buy a subscription: commercectl add-subscription --product " + powerBIPremium + " --quantity 2)\n",
+				"  CFQ7TTC0MM8R  Microsoft 365 Copilot (1 available): not enough licenses in the central pool of Microsoft 365 Copilot: 2 needed, 1 available, 1 missing (buy more: commercectl buy-licenses --subscription SUB-00003 --total 4)\n",
+			} {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
 			}
 			wantRows(t, "apps offered", clitest.Offered(t, pr, "Apps and services"), "BI_AZURE_P2", "EXCHANGE_S_FOUNDATION")
 
 			// The request and its plan on stderr before the question; the result on stdout.
 			for _, want := range []string{
 				"Request 2: Power BI Premium for " + johanna + " (pending); " + lidia + " (pending); " + enrico + " (pending)",
-				"Approve request 2: Power BI Pro for 2 of 3 people, with EXCHANGE_S_FOUNDATION off",
+				"Approve request 2: Power BI Pro for 2 of 3 people, from the 3 free central license(s), with EXCHANGE_S_FOUNDATION off",
 				"PartiallyApproved request 2",
 			} {
 				if !strings.Contains(stderr.String(), want) {
@@ -313,28 +326,27 @@ func TestInteractiveApproveAll(t *testing.T) {
 		output.FakeAnswer{Match: "Which request?", Options: []string{"3"}},
 		output.FakeAnswer{Match: "Approve or decline?", Options: []string{"Approve"}},
 		output.FakeAnswer{Match: "Who gets a license?", Options: []string{"joni.sherman@contoso.com", "lynne.robbins@contoso.com"}},
-		output.FakeAnswer{Match: "Assign which product?", Options: []string{"CFQ7TTC0MM8R"}},
-		output.FakeAnswer{Match: "Apps and services", Options: []string{"GRAPH_CONNECTORS_COPILOT", "M365_COPILOT_APPS", "M365_COPILOT_BUSINESS_CHAT",
-			"M365_COPILOT_INTELLIGENT_SEARCH", "M365_COPILOT_TEAMS"}},
+		output.FakeAnswer{Match: "Assign which product?", Options: []string{"CFQ7TTC0HD32"}},
+		output.FakeAnswer{Match: "Apps and services", Options: []string{"VISIO_CLIENT_SUBSCRIPTION"}},
 		output.FakeAnswer{Match: "Message to everyone in the request"},
-		output.FakeAnswer{Match: "Approve?", Yes: true},
+		output.FakeAnswer{Match: "Approve?", Yes: false},
 	)
 	f, _, stderr := newTestFactory(t, path, pr)
-	// The Copilot pool has 1 free seat for 2 people: refused after the
-	// confirmation, nothing changed.
+	// The Copilot pool has 1 free seat for 2 people: the requested product
+	// is not offered but listed with the seats missing and the fix.
 	before := dump(t, path)
 	err := execute(NewCmdApproveRequest(f, nil))
-	if code, _ := cmdutil.ExitCode(err); code != cmdutil.ExitRefused {
-		t.Fatalf("2 people for 1 seat: %v (exit %d), want %d", err, code, cmdutil.ExitRefused)
+	if !errors.Is(err, output.ErrCanceled) {
+		t.Fatalf("answering no: %v, want canceled\n%s", err, stderr)
 	}
-	if !strings.Contains(err.Error(), "2 needed, 1 available, 1 missing") || !strings.Contains(store.ErrorHint(err), "buy-licenses --subscription SUB-00003 --total 4") {
-		t.Errorf("error %q (hint %q)", err, store.ErrorHint(err))
+	if products := clitest.Offered(t, pr, "Assign which product?"); slices.ContainsFunc(products, func(o string) bool { return strings.HasPrefix(o, "CFQ7TTC0MM8R") }) {
+		t.Errorf("Copilot, 1 seat for 2 people, is offered: %q", products)
 	}
-	if !strings.Contains(stderr.String(), "Approve request 3: Microsoft 365 Copilot for 2 of 2 people\n") {
-		t.Errorf("stderr lacks the plan without apps off:\n%s", stderr)
+	if !strings.Contains(stderr.String(), "CFQ7TTC0MM8R  Microsoft 365 Copilot (requested, 1 available): not enough licenses in the central pool of Microsoft 365 Copilot: 2 needed, 1 available, 1 missing (buy more: commercectl buy-licenses --subscription SUB-00003 --total 4)") {
+		t.Errorf("stderr lacks the requested product's reason and fix:\n%s", stderr)
 	}
 	if after := dump(t, path); after != before {
-		t.Errorf("a refused approval changed the tenant")
+		t.Errorf("a declined approval changed the tenant")
 	}
 
 	// With a seat bought it goes through: Approved, nothing turned off.
@@ -688,12 +700,15 @@ func TestNewCmdDenyRequest(t *testing.T) {
 		id      int64
 		message string
 		wantErr string
+		// noTerminal runs it without a terminal.
+		noTerminal bool
 	}{
 		{name: "id", args: []string{"5"}, id: 5},
 		{name: "id and message", args: []string{"5", "--message", "No budget this quarter"}, id: 5, message: "No budget this quarter"},
 		{name: "message first", args: []string{"--message=Later", "9"}, id: 9, message: "Later"},
-		{name: "no id", wantErr: "needs a request id"},
-		{name: "two ids", args: []string{"1", "2"}, wantErr: "needs a request id"},
+		// Without a terminal: in one, the request is picked (TestDenyPicksPending).
+		{name: "no id", wantErr: "needs a request id", noTerminal: true},
+		{name: "two ids", args: []string{"1", "2"}, wantErr: "at most 1 argument"},
 		{name: "id not a number", args: []string{"abc"}, wantErr: "positive number"},
 		{name: "negative id", args: []string{"--", "-3"}, wantErr: "positive number"},
 		{name: "unknown flag", args: []string{"1", "--reason", "x"}, wantErr: "unknown flag"},
@@ -701,7 +716,7 @@ func TestNewCmdDenyRequest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got *DenyRequestOptions
-			err := runCmd(t, true, func(f *cmdutil.Factory) *cobra.Command {
+			err := runCmd(t, !tt.noTerminal, func(f *cmdutil.Factory) *cobra.Command {
 				return NewCmdDenyRequest(f, func(o *DenyRequestOptions) error { got = o; return nil })
 			}, tt.args)
 			if tt.wantErr != "" {

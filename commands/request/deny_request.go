@@ -24,9 +24,9 @@ func NewCmdDenyRequest(f *cmdutil.Factory, runF func(*DenyRequestOptions) error)
 		Example:           `  commercectl deny-request 3 --message "Copilot pilots start next quarter"`,
 		ValidArgsFunction: cmdutil.CompleteArg(f, store.CompleteRequests),
 		Short:             "Decline a license request; everyone in it is told",
-		Args:              cmdutil.ExactArgs(1, "a request id"),
+		Args:              cmdutil.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := requestID(args[0])
+			id, err := pickRequest(f, cmd, args, "Decline which request?", store.RequestPending)
 			if err != nil {
 				return err
 			}

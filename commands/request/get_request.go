@@ -20,9 +20,9 @@ func NewCmdGetRequest(f *cmdutil.Factory, runF func(*GetRequestOptions) error) *
 		Example:           `  commercectl get-request 3`,
 		ValidArgsFunction: cmdutil.CompleteArg(f, store.CompleteRequests),
 		Short:             "Show a license request with each of its users and their decision",
-		Args:              cmdutil.ExactArgs(1, "a request id"),
+		Args:              cmdutil.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := requestID(args[0])
+			id, err := pickRequest(f, cmd, args, "Which request?", "")
 			if err != nil {
 				return err
 			}

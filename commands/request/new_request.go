@@ -1,6 +1,8 @@
 package request
 
 import (
+	"context"
+	"fmt"
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
@@ -29,7 +31,7 @@ request process, its message and link are shown instead (exit 5).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.ProductID == "" {
 				var err error
-				if opts.ProductID, err = cmdutil.AskText(f, "product", "Which product (id)?"); err != nil {
+				if opts.ProductID, err = cmdutil.PickProduct(f, "Ask for which product?"); err != nil {
 					return err
 				}
 			}
@@ -54,6 +56,15 @@ func newRequestRun(opts *NewRequestOptions) error {
 	f := opts.Factory
 	p, s, ctx, err := f.Setup()
 	if err != nil {
+		return err
+	}
+	if err := cmdutil.PlanAsked(f, ctx, func(ctx context.Context) (string, error) {
+		r, err := s.NewRequest(ctx, opts.ProductID, opts.For)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("Ask the admins for %s for %d %s?", r.ProductName, len(r.Users), people(len(r.Users))), nil
+	}); err != nil {
 		return err
 	}
 	r, err := s.NewRequest(ctx, opts.ProductID, opts.For)

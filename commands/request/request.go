@@ -69,6 +69,21 @@ func requestID(s string) (int64, error) {
 	return id, nil
 }
 
+// pickRequest is the request ID argument, or in a terminal the one picked
+// among the requests of status ("" for all).
+func pickRequest(f *cmdutil.Factory, cmd *cobra.Command, args []string, question, status string) (int64, error) {
+	none := "the tenant has no license requests"
+	if status != "" {
+		none = "no license request is " + strings.ToLower(status)
+	}
+	s, err := cmdutil.Arg(f, cmd, args, "a request id", cmdutil.Picking{Question: question, None: none,
+		NoneFix: "see them all with: commercectl list-requests"}, cmdutil.Requests(strings.ToLower(status)))
+	if err != nil {
+		return 0, err
+	}
+	return requestID(s)
+}
+
 func addMessageFlag(cmd *cobra.Command, message *string) {
 	cmd.Flags().StringVar(message, "message", "", "a message for everyone in the request (at most 1,000 characters)")
 }

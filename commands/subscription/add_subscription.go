@@ -1,6 +1,8 @@
 package subscription
 
 import (
+	"context"
+	"fmt"
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
 	"github.com/spf13/cobra"
@@ -25,7 +27,7 @@ func NewCmdAddSubscription(f *cmdutil.Factory, runF func(*AddSubscriptionOptions
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if opts.ProductID == "" {
-				if opts.ProductID, err = cmdutil.AskText(f, "product", "Which product (id)?"); err != nil {
+				if opts.ProductID, err = cmdutil.PickProduct(f, "Buy which product for the organization?"); err != nil {
 					return err
 				}
 			}
@@ -51,6 +53,15 @@ func addSubscriptionRun(opts *AddSubscriptionOptions) error {
 	f := opts.Factory
 	p, s, ctx, err := f.Setup()
 	if err != nil {
+		return err
+	}
+	if err := cmdutil.PlanAsked(f, ctx, func(ctx context.Context) (string, error) {
+		sub, err := s.AddSubscription(ctx, opts.ProductID, opts.Quantity, opts.Months)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("Buy %d license(s) of %s for the organization, %s a month for %d months?", sub.Quantity, sub.ProductName, sub.MonthlyCost, opts.Months), nil
+	}); err != nil {
 		return err
 	}
 	sub, err := s.AddSubscription(ctx, opts.ProductID, opts.Quantity, opts.Months)

@@ -31,7 +31,10 @@ terminal and needs --yes otherwise.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if opts.SubscriptionID == "" {
-				if opts.SubscriptionID, err = cmdutil.AskText(f, "subscription", "Which subscription (id)?"); err != nil {
+				if opts.SubscriptionID, err = cmdutil.Pick(f, cmdutil.Picking{Missing: "--subscription",
+					Question: "Which central subscription?", None: "the organization has no central subscription",
+					NoneFix: "buy one: commercectl add-subscription --product ID --quantity N"},
+					cmdutil.Subscriptions(centralActive)); err != nil {
 					return err
 				}
 			}
@@ -60,7 +63,8 @@ func buyLicensesRun(opts *BuyLicensesOptions) error {
 	}
 	// Every refusal but the confirmation comes first, with its own exit code:
 	// a rehearsal that is rolled back checks role, state and quantity.
-	if _, err := s.BuyLicenses(store.WithDryRun(ctx), opts.SubscriptionID, opts.Total, true); err != nil {
+	planned, err := s.BuyLicenses(store.WithDryRun(ctx), opts.SubscriptionID, opts.Total, true)
+	if err != nil {
 		return err
 	}
 	before, err := s.GetSubscription(ctx, opts.SubscriptionID)
@@ -69,12 +73,15 @@ func buyLicensesRun(opts *BuyLicensesOptions) error {
 	}
 	confirmed := false
 	if opts.Total < before.Assigned {
-		q := fmt.Sprintf("%s has %d licenses assigned; %d leaves %d users without a valid license. Go on?",
-			before.ID, before.Assigned, opts.Total, before.Assigned-opts.Total)
+		q := fmt.Sprintf("%s has %d licenses assigned; %d leaves %d users without a valid license (%s → %s a month). Go on?",
+			before.ID, before.Assigned, opts.Total, before.Assigned-opts.Total, before.MonthlyCost, planned.MonthlyCost)
 		if err := cmdutil.Confirm(f, q); err != nil {
 			return err
 		}
 		confirmed = true
+	} else if err := cmdutil.ConfirmAsked(f, fmt.Sprintf("Set %s (%s) from %d to %d licenses: %s → %s a month?",
+		before.ID, before.ProductName, before.Quantity, planned.Quantity, before.MonthlyCost, planned.MonthlyCost)); err != nil {
+		return err
 	}
 	sub, err := s.BuyLicenses(ctx, opts.SubscriptionID, opts.Total, confirmed)
 	if err != nil {

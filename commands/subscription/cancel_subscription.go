@@ -27,9 +27,13 @@ func NewCmdCancelSubscription(f *cmdutil.Factory, runF func(*CancelSubscriptionO
 at once and the people you assigned its licenses to lose them (each is
 notified). Asks for confirmation in a terminal; needs --yes otherwise. An
 admin ends someone else's subscription with takeover-subscription.`,
-		Args: cmdutil.ExactArgs(1, "a subscription id"),
+		Args: cmdutil.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ID = args[0]
+			var err error
+			if opts.ID, err = pickSubscription(f, cmd, args, cmdutil.Picking{Question: "Cancel which of your subscriptions?",
+				None: "you have no self-service or trial subscription to cancel", NoneFix: "an admin ends someone else's with: commercectl takeover-subscription ID"}, ownedBy(f)); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -53,7 +57,8 @@ func cancelSubscriptionRun(opts *CancelSubscriptionOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := cmdutil.Confirm(f, fmt.Sprintf("Cancel %s (%s)? Its %d user(s) lose their licenses.", before.ID, before.ProductName, before.Assigned)); err != nil {
+	if err := cmdutil.Confirm(f, fmt.Sprintf("Cancel %s (%s, %d license(s), %s a month)? Its %d user(s) lose their licenses.",
+		before.ID, before.ProductName, before.Quantity, before.MonthlyCost, before.Assigned)); err != nil {
 		return err
 	}
 	sub, err := s.CancelSubscription(ctx, opts.ID)

@@ -1,6 +1,7 @@
 package subscription
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -35,7 +36,9 @@ everyone and prints the new monthly cost. --dry-run prints the plan.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if c.ProductID == "" {
 				var err error
-				if c.ProductID, err = cmdutil.AskText(f, "product", "Which product (id)?"); err != nil {
+				if c.ProductID, err = cmdutil.Pick(f, cmdutil.Picking{Missing: "--product", Question: "Centralize which product?",
+					None: "nobody holds a self-service or trial license", NoneFix: "see them with: commercectl list-licenses --self-service"},
+					centralizable(*c)); err != nil {
 					return err
 				}
 			}
@@ -72,6 +75,16 @@ func centralizeRun(opts *CentralizeOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := cmdutil.PlanAsked(f, ctx, func(ctx context.Context) (string, error) {
+		res, err := s.Centralize(ctx, opts.Centralize)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("License %d user(s) of %s from %s (%d seat(s) bought, cost change %s a month) and ask %d buyer(s) to cancel?",
+			res.UsersLicensed, res.ProductName, res.SubscriptionID, res.SeatsBought, res.MonthlyCostChange, len(res.Notified)), nil
+	}); err != nil {
+		return err
+	}
 	res, err := s.Centralize(ctx, opts.Centralize)
 	if err != nil {
 		return err
@@ -86,4 +99,35 @@ func centralizeRun(opts *CentralizeOptions) error {
 	}
 	f.Note("Licensed %d user(s) of %s centrally; asked %d purchaser(s) to cancel", res.UsersLicensed, res.ProductName, len(res.Notified))
 	return output.One(p, *res, centralizeColumns)
+}
+
+// centralizable offers the products someone holds a self-service or trial
+// license of; each is rehearsed with the flags given, so one that would be
+// refused (no central subscription, too few seats without --buy) shows
+// why and what to do first.
+func centralizable(c store.Centralize) func(context.Context, store.Service) ([]cmdutil.Choice, error) {
+	return func(ctx context.Context, s store.Service) ([]cmdutil.Choice, error) {
+		sums, err := s.ListLicenses(ctx, true)
+		if err != nil {
+			return nil, err
+		}
+		var out []cmdutil.Choice
+		for _, sum := range sums {
+			if sum.Assigned == 0 {
+				continue
+			}
+			try := c
+			try.ProductID = sum.ProductID
+			why, fix, err := cmdutil.Refusal(ctx, func(ctx context.Context) error {
+				_, err := s.Centralize(ctx, try)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, cmdutil.Choice{Value: sum.ProductID, Why: why, Fix: fix,
+				Label: fmt.Sprintf("%s  %s (%d self-service or trial license(s))", sum.ProductID, sum.ProductName, sum.Assigned)})
+		}
+		return out, nil
+	}
 }

@@ -48,7 +48,7 @@ func TestBuyLicensesBelowAssignedAsks(t *testing.T) {
 	for _, yes := range []bool{false, true} {
 		path := newDemoTenant(t)
 		pr := &output.FakePrompter{Answers: []output.FakeAnswer{
-			{Match: "SUB-00001 has 7 licenses assigned; 5 leaves 2 users without a valid license. Go on?", Yes: yes},
+			{Match: "SUB-00001 has 7 licenses assigned; 5 leaves 2 users without a valid license (140.00 → 70.00 a month). Go on?", Yes: yes},
 		}}
 		f, stdout, stderr := terminalFactory(t, path, testAdmin, pr)
 		err := buyLicensesRun(&BuyLicensesOptions{Factory: f, SubscriptionID: "SUB-00001", Total: 5})
@@ -104,7 +104,7 @@ func TestCancelSubscriptionAsks(t *testing.T) {
 	for _, yes := range []bool{false, true} {
 		path := newDemoTenant(t)
 		pr := &output.FakePrompter{Answers: []output.FakeAnswer{
-			{Match: "Cancel SUB-00005 (Power BI Pro)? Its 3 user(s) lose their licenses.", Yes: yes},
+			{Match: "Cancel SUB-00005 (Power BI Pro, 5 license(s), 70.00 a month)? Its 3 user(s) lose their licenses.", Yes: yes},
 		}}
 		f, _, _ := terminalFactory(t, path, "alex.wilber@contoso.com", pr)
 		err := cancelSubscriptionRun(&CancelSubscriptionOptions{Factory: f, ID: "SUB-00005"})

@@ -26,9 +26,12 @@ func NewCmdGetSubscription(f *cmdutil.Factory, runF func(*GetSubscriptionOptions
   commercectl get-subscription SUB-00005 -o json --jq '.users[].upn'`,
 		ValidArgsFunction: cmdutil.CompleteArg(f, store.CompleteSubscriptions),
 		Short:             "Show a subscription with its licensed users",
-		Args:              cmdutil.ExactArgs(1, "a subscription id"),
+		Args:              cmdutil.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ID = args[0]
+			var err error
+			if opts.ID, err = pickSubscription(f, cmd, args, cmdutil.Picking{Question: "Which subscription?"}, anySubscription); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}

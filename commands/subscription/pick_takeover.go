@@ -1,11 +1,30 @@
 package subscription
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/store"
 )
+
+// askTakeover is takeover-subscription given nothing, in a terminal: the
+// whole takeover is asked, over every subscription.
+func askTakeover(f *cmdutil.Factory) error {
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return err
+	}
+	subs, err := s.ListSubscriptions(ctx, store.SubscriptionFilter{})
+	if err != nil {
+		return err
+	}
+	return pickTakeover(f, subs)
+}
 
 // pickTakeover is the interactive takeover: pick a self-service or trial
 // subscription, then move its users (pick the central target) or cancel it
@@ -56,28 +75,36 @@ func pickTakeover(f *cmdutil.Factory, subs []store.Subscription) error {
 	if err != nil {
 		return err
 	}
-	var targets []store.Subscription
-	var options []string
+	// Each target is rehearsed: one without room for everyone is shown
+	// with the seats missing and the buy-licenses that fixes it.
+	var targets []cmdutil.Choice
+	plans := map[string]*store.TakeoverResult{}
 	for _, c := range central {
-		if c.Kind == store.KindCentral {
-			targets = append(targets, c)
-			options = append(options, fmt.Sprintf("%s  %s (%d available)", c.ID, c.ProductName, c.Available))
+		if c.Kind != store.KindCentral {
+			continue
 		}
+		try := to
+		try.MoveToSubscription = c.ID
+		why, fix, err := cmdutil.Refusal(ctx, func(ctx context.Context) error {
+			res, err := s.TakeoverSubscription(ctx, try)
+			plans[c.ID] = res
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		targets = append(targets, cmdutil.Choice{Value: c.ID, Label: fmt.Sprintf("%s  %s (%d available)", c.ID, c.ProductName, c.Available), Why: why, Fix: fix})
 	}
 	if len(targets) == 0 {
 		return store.Errorf(store.ECONFLICT, "the organization has no Active central subscription to move users to").
 			WithHint("buy one: commercectl add-subscription --product %s --quantity %d", src.ProductID, src.Assigned)
 	}
-	ti, err := pr.Select("Move its users to?", options, 0)
-	if err != nil {
+	if to.MoveToSubscription, err = cmdutil.Choose(f, "Move its users to?", targets); err != nil {
 		return err
 	}
-	to.MoveToSubscription = targets[ti].ID
-	// A refusal (no room for everyone) comes before the question.
-	if _, err := s.TakeoverSubscription(store.WithDryRun(ctx), to); err != nil {
-		return err
-	}
-	if err := cmdutil.Confirm(f, fmt.Sprintf("Move the %d user(s) of %s to %s and delete %s?", src.Assigned, src.ID, targets[ti].ID, src.ID)); err != nil {
+	plan := plans[to.MoveToSubscription]
+	if err := cmdutil.Confirm(f, fmt.Sprintf("Move the %d user(s) of %s to %s (%d keep a license they have) and delete %s? Cost change: %s a month.",
+		plan.UsersMoved+plan.UsersKept, src.ID, to.MoveToSubscription, plan.UsersKept, src.ID, plan.MonthlyCostChange)); err != nil {
 		return err
 	}
 	return takeover(f, to)

@@ -66,7 +66,7 @@ func TestPickTakeoverMoves(t *testing.T) {
 		{Match: "Which subscription?", Options: []string{"SUB-00005"}},
 		{Match: "Take it over how?", Options: []string{"Move its users to a central subscription"}},
 		{Match: "Move its users to?", Options: []string{"SUB-00001"}},
-		{Match: "Move the 3 user(s) of SUB-00005 to SUB-00001 and delete SUB-00005?", Yes: true},
+		{Match: "Move the 3 user(s) of SUB-00005 to SUB-00001 (0 keep a license they have) and delete SUB-00005? Cost change: -70.00 a month.", Yes: true},
 	}}
 	stdout, err := runPickTakeover(t, path, pr)
 	if err != nil {
@@ -93,7 +93,7 @@ func TestPickTakeoverCancelsWithTheReason(t *testing.T) {
 		{Match: "Which subscription?", Options: []string{"SUB-00008"}},
 		{Match: "Take it over how?", Options: []string{"Cancel it (its users lose the licenses)"}},
 		{Match: "Why?", Options: []string{"security-or-compliance"}},
-		{Match: "Cancel SUB-00008 (Visio Plan 1, bought by sanjay.shah@contoso.com)? Its 2 user(s) lose their licenses.", Yes: true},
+		{Match: "Cancel SUB-00008 (Visio Plan 1, bought by sanjay.shah@contoso.com, 10.00 a month)? Its 2 user(s) lose their licenses.", Yes: true},
 	}}
 	if _, err := runPickTakeover(t, path, pr); err != nil {
 		t.Fatalf("cancel: %v (asked %q)", err, pr.Asked)
@@ -114,13 +114,13 @@ func TestPickTakeoverAnsweringNoChangesNothing(t *testing.T) {
 			{Match: "Which subscription?", Options: []string{"SUB-00006"}},
 			{Match: "Take it over how?", Options: []string{"Move its users to a central subscription"}},
 			{Match: "Move its users to?", Options: []string{"SUB-00001"}},
-			{Match: "Move the 3 user(s) of SUB-00006 to SUB-00001 and delete SUB-00006?", Yes: false},
+			{Match: "Move the 3 user(s) of SUB-00006 to SUB-00001 (0 keep a license they have) and delete SUB-00006? Cost change: -42.00 a month.", Yes: false},
 		},
 		"cancel": {
 			{Match: "Which subscription?", Options: []string{"SUB-00009"}},
 			{Match: "Take it over how?", Options: []string{"Cancel it (its users lose the licenses)"}},
 			{Match: "Why?", Options: []string{"other"}},
-			{Match: "Cancel SUB-00009 (Power Apps per user, bought by adele.vance@contoso.com)?", Yes: false},
+			{Match: "Cancel SUB-00009 (Power Apps per user, bought by adele.vance@contoso.com, 0.00 a month)?", Yes: false},
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -144,24 +144,38 @@ func TestPickTakeoverAnsweringNoChangesNothing(t *testing.T) {
 	}
 }
 
-// A move that cannot fit is refused before the question, exit 5.
-func TestPickTakeoverRefusesBeforeAsking(t *testing.T) {
+// A target that cannot fit everyone is not offered: it is listed with the
+// seats missing and the buy-licenses that makes room (issue 15).
+func TestPickTakeoverOffersOnlyTargetsWithRoom(t *testing.T) {
 	path := newDemoTenant(t)
 	before := tenantRows(t, path)
 	pr := &output.FakePrompter{Answers: []output.FakeAnswer{
 		{Match: "Which subscription?", Options: []string{"SUB-00007"}},
 		{Match: "Take it over how?", Options: []string{"Move its users to a central subscription"}},
-		{Match: "Move its users to?", Options: []string{"SUB-00002"}},
+		{Match: "Move its users to?", Options: []string{"SUB-00001"}},
+		{Match: "Move the 3 user(s) of SUB-00007 to SUB-00001", Yes: false},
 	}}
-	_, err := runPickTakeover(t, path, pr)
-	if code, _ := cmdutil.ExitCode(err); code != cmdutil.ExitRefused {
-		t.Fatalf("3 users into 2 seats: %v (exit %d), want %d", err, code, cmdutil.ExitRefused)
+	f, _, stderr := terminalFactory(t, path, testAdmin, pr)
+	f.Flags.Output = output.FormatInteractive
+	cmd := NewCmdListSubscriptions(f, nil)
+	cmd.SetArgs([]string{"--self-service"})
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	if err := cmd.Execute(); !errors.Is(err, output.ErrCanceled) {
+		t.Fatalf("answering no: %v, want canceled", err)
 	}
-	if !strings.Contains(err.Error(), "1 missing") {
-		t.Errorf("error %q does not say what is missing", err)
+	// 3 users: SUB-00001 has 3 free seats, SUB-00002 2, SUB-00003 1.
+	if got := pr.Offered["Move its users to?"]; len(got) != 1 || !strings.HasPrefix(got[0], "SUB-00001 ") {
+		t.Errorf("targets offered: %q, want SUB-00001 only", got)
 	}
-	if len(pr.Asked) != 3 {
-		t.Errorf("asked %q, want no confirmation", pr.Asked)
+	for _, want := range []string{
+		"Not offered, as they would be refused:\n",
+		"  SUB-00002  Visio Plan 2 (2 available): ",
+		"1 missing (buy more: commercectl buy-licenses --subscription SUB-00002 --total 6)\n",
+		"  SUB-00003  Microsoft 365 Copilot (1 available): ",
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
 	}
 	if after := tenantRows(t, path); after != before {
 		t.Errorf("the tenant changed")

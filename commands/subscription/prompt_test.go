@@ -2,6 +2,7 @@ package subscription
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
@@ -13,7 +14,7 @@ import (
 func TestPurchaseAsksForWhatIsMissingInATerminal(t *testing.T) {
 	path := newDemoTenant(t)
 	pr := &output.FakePrompter{Answers: []output.FakeAnswer{
-		{Match: "Which product", Text: "CFQ7TTC0H9MP"},
+		{Match: "Buy which product?", Options: []string{"CFQ7TTC0H9MP"}},
 		{Match: "How many licenses", Text: "3"},
 	}}
 	f, _, _ := terminalFactory(t, path, "alex.wilber@contoso.com", pr)
@@ -28,6 +29,10 @@ func TestPurchaseAsksForWhatIsMissingInATerminal(t *testing.T) {
 	}
 	if len(pr.Answers) != 0 {
 		t.Errorf("questions left unasked: %+v", pr.Answers)
+	}
+	// The product is picked from the catalog, not typed.
+	if offered := pr.Offered["Buy which product?"]; !slices.Contains(offered, "CFQ7TTC0H9MP  Power BI Pro") || len(offered) < 10 {
+		t.Errorf("products offered: %q", offered)
 	}
 }
 

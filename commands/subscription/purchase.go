@@ -1,6 +1,8 @@
 package subscription
 
 import (
+	"context"
+	"fmt"
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
 	"github.com/spf13/cobra"
@@ -29,7 +31,7 @@ it, send a license request instead (new-request).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if opts.ProductID == "" {
-				if opts.ProductID, err = cmdutil.AskText(f, "product", "Which product (id)?"); err != nil {
+				if opts.ProductID, err = cmdutil.PickProduct(f, "Buy which product?"); err != nil {
 					return err
 				}
 			}
@@ -54,6 +56,15 @@ func purchaseRun(opts *PurchaseOptions) error {
 	f := opts.Factory
 	p, s, ctx, err := f.Setup()
 	if err != nil {
+		return err
+	}
+	if err := cmdutil.PlanAsked(f, ctx, func(ctx context.Context) (string, error) {
+		sub, err := s.Purchase(ctx, opts.ProductID, opts.Quantity)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("Buy %d license(s) of %s yourself, %s a month, committed until %s?", sub.Quantity, sub.ProductName, sub.MonthlyCost, sub.ExpiresAt.Format("2 Jan 2006")), nil
+	}); err != nil {
 		return err
 	}
 	sub, err := s.Purchase(ctx, opts.ProductID, opts.Quantity)

@@ -1,6 +1,8 @@
 package subscription
 
 import (
+	"context"
+	"fmt"
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
 	"github.com/spf13/cobra"
@@ -23,7 +25,7 @@ func NewCmdStartTrial(f *cmdutil.Factory, runF func(*StartTrialOptions) error) *
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.ProductID == "" {
 				var err error
-				if opts.ProductID, err = cmdutil.AskText(f, "product", "Which product (id)?"); err != nil {
+				if opts.ProductID, err = cmdutil.PickProduct(f, "Try which product?"); err != nil {
 					return err
 				}
 			}
@@ -42,6 +44,15 @@ func startTrialRun(opts *StartTrialOptions) error {
 	f := opts.Factory
 	p, s, ctx, err := f.Setup()
 	if err != nil {
+		return err
+	}
+	if err := cmdutil.PlanAsked(f, ctx, func(ctx context.Context) (string, error) {
+		sub, err := s.StartTrial(ctx, opts.ProductID)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("Start a trial of %s, at no cost, until %s?", sub.ProductName, sub.ExpiresAt.Format("2 Jan 2006")), nil
+	}); err != nil {
 		return err
 	}
 	sub, err := s.StartTrial(ctx, opts.ProductID)

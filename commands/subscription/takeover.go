@@ -42,10 +42,18 @@ subscriptions deleted, people told.`,
 		Example: `  commercectl takeover-subscription SUB-00005 --move-to-product CFQ7TTC0H9MP
   commercectl takeover-subscription SUB-00006 --move-to-subscription SUB-00001 --dry-run
   commercectl takeover-subscription SUB-00008 --cancel --reason duplicate --yes`,
-		Args: cmdutil.ExactArgs(1, "a subscription id"),
+		Args: cmdutil.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			to.SubscriptionID = args[0]
 			moves := to.MoveToProduct != "" || to.MoveToSubscription != ""
+			if len(args) == 0 && !moves && !to.Cancel && to.Reason == "" && f.IOStreams.CanPrompt() && runF == nil {
+				// Nothing given: the whole takeover is asked, as on the admin center's page.
+				return askTakeover(f)
+			}
+			var err error
+			if to.SubscriptionID, err = pickSubscription(f, cmd, args, cmdutil.Picking{Question: "Take over which subscription?",
+				None: "nobody has a self-service or trial subscription to take over"}, selfBought); err != nil {
+				return err
+			}
 			switch {
 			case to.MoveToProduct != "" && to.MoveToSubscription != "":
 				return cmdutil.Usagef("give --move-to-product or --move-to-subscription, not both")
@@ -112,8 +120,8 @@ func takeover(f *cmdutil.Factory, to store.Takeover) error {
 		if err != nil {
 			return err
 		}
-		if err := cmdutil.Confirm(f, fmt.Sprintf("Cancel %s (%s, bought by %s)? Its %d user(s) lose their licenses.",
-			sub.ID, sub.ProductName, sub.Purchaser, sub.Assigned)); err != nil {
+		if err := cmdutil.Confirm(f, fmt.Sprintf("Cancel %s (%s, bought by %s, %s a month)? Its %d user(s) lose their licenses.",
+			sub.ID, sub.ProductName, sub.Purchaser, sub.MonthlyCost, sub.Assigned)); err != nil {
 			return err
 		}
 	}

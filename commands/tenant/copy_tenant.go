@@ -34,7 +34,11 @@ Only a GlobalAdmin copies a tenant. A terminal shows the progress.`,
 		Args: cmdutil.MaxArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.To == "" {
-				return cmdutil.Usagef("missing --to DB: the empty database to copy the tenant into")
+				var err error
+				if opts.To, err = cmdutil.AskFor(f, cmdutil.Usagef("missing --to DB: the empty database to copy the tenant into"),
+					"Copy the tenant into which empty database (a file, or a postgres:// URL)?"); err != nil {
+					return err
+				}
 			}
 			if runF != nil {
 				return runF(opts)

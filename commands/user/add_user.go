@@ -23,9 +23,12 @@ func NewCmdAddUser(f *cmdutil.Factory, runF func(*AddUserOptions) error) *cobra.
 		Use:     "add-user UPN [--display-name NAME] [--department DEPT] [--role ROLE]...",
 		Short:   "Add a person to the tenant",
 		Example: `  commercectl add-user ada@contoso.com --display-name "Ada Lovelace" --department Research --role LicenseAdmin`,
-		Args:    cmdutil.ExactArgs(1, "a UPN"),
+		Args:    cmdutil.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.UPN = args[0]
+			var err error
+			if opts.UPN, err = cmdutil.TypedArg(f, cmd, args, "a UPN", "UPN of the new user?"); err != nil {
+				return err
+			}
 			opts.Roles = cmdutil.SplitList(opts.Roles)
 			if runF != nil {
 				return runF(opts)

@@ -38,9 +38,12 @@ A GlobalAdmin may give roles; a UserAdmin imports users without roles.
 rate and the time left.`,
 		Example: `  commercectl import-users new-hires.csv
   commercectl import-users all-staff.csv --skip-existing`,
-		Args: cmdutil.ExactArgs(1, "a CSV file"),
+		Args: cmdutil.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.File = args[0]
+			var err error
+			if opts.File, err = cmdutil.TypedArg(f, cmd, args, "a CSV file", "Which CSV file?"); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}

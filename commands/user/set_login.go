@@ -51,12 +51,18 @@ is one user. GlobalAdmin only. A SQLite file has no logins: whoever can
 write it owns the tenant (docs/SECURITY.md).`,
 		Example: `  commercectl set-login megan.bowen@contoso.com --pg-role megan
   commercectl set-login megan.bowen@contoso.com --remove`,
-		Args: cmdutil.ExactArgs(1, "a UPN"),
+		Args: cmdutil.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.UPN = args[0]
+			var err error
+			if opts.UPN, err = cmdutil.UserArg(f, cmd, args, "a UPN", "Whose login?"); err != nil {
+				return err
+			}
 			if !opts.Remove && opts.Login == "" {
-				return store.Errorf(store.EINVALID, "name the login: --pg-role NAME").
+				missing := store.Errorf(store.EINVALID, "name the login: --pg-role NAME").
 					WithHint("or take the user's login away with --remove")
+				if opts.Login, err = cmdutil.AskFor(f, missing, "Bind "+opts.UPN+" to which PostgreSQL login?"); err != nil {
+					return err
+				}
 			}
 			if runF != nil {
 				return runF(opts)

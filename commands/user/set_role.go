@@ -3,6 +3,7 @@ package user
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
@@ -26,7 +27,7 @@ func NewCmdSetRole(f *cmdutil.Factory, runF func(*SetRoleOptions) error) *cobra.
 		Short: "Give a user a role, or take it away with --remove",
 		Example: `  commercectl set-role megan.bowen@contoso.com BillingAdmin
   commercectl set-role megan.bowen@contoso.com BillingAdmin --remove`,
-		Args: cmdutil.ExactArgs(2, "a UPN and a role"),
+		Args: cmdutil.MaxArgs(2),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			switch len(args) {
 			case 0:
@@ -37,7 +38,15 @@ func NewCmdSetRole(f *cmdutil.Factory, runF func(*SetRoleOptions) error) *cobra.
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.UPN, opts.Role = args[0], args[1]
+			var err error
+			if opts.UPN, err = cmdutil.UserArg(f, cmd, args, "a UPN and a role", "Whose role?"); err != nil {
+				return err
+			}
+			if len(args) == 2 {
+				opts.Role = args[1]
+			} else if opts.Role, err = pickRole(f, cmd, opts); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -69,4 +78,26 @@ func setRoleRun(opts *SetRoleOptions) error {
 	}
 	defer f.DryRunNote()
 	return output.One(p, *u, userColumns)
+}
+
+// pickRole asks, in a terminal, which role to give (one the user lacks) or
+// with --remove to take away (one the user holds).
+func pickRole(f *cmdutil.Factory, cmd *cobra.Command, opts *SetRoleOptions) (string, error) {
+	if !f.IOStreams.CanPrompt() {
+		return "", cmdutil.ExactArgs(2, "a UPN and a role")(cmd, []string{opts.UPN})
+	}
+	return cmdutil.Pick(f, cmdutil.Picking{Question: "Which role?",
+		None: opts.UPN + " has no role to take away"}, func(ctx context.Context, s store.Service) ([]cmdutil.Choice, error) {
+		u, err := s.LookupUser(ctx, opts.UPN)
+		if err != nil {
+			return nil, err
+		}
+		var out []cmdutil.Choice
+		for _, r := range store.Roles {
+			if slices.Contains(u.Roles, r) == opts.Remove {
+				out = append(out, cmdutil.Choice{Value: r, Label: r})
+			}
+		}
+		return out, nil
+	})
 }
