@@ -283,9 +283,10 @@ func Refusal(ctx context.Context, try func(context.Context) error) (why, fix str
 const userCap = 500
 
 // UserArg is a verb's UPN argument: when it is missing, in a terminal, the
-// user picked among the tenant's (typed past userCap of them); outside a
-// terminal the usage error names it. The verb takes MaxArgs(n).
-func UserArg(f *Factory, cmd *cobra.Command, args []string, name, question string) (string, error) {
+// user picked among the tenant's that keep offers (nil: all; typed past
+// userCap of them); outside a terminal the usage error names it. The verb
+// takes MaxArgs(n).
+func UserArg(f *Factory, cmd *cobra.Command, args []string, name, question string, keep func(store.User) bool) (string, error) {
 	if len(args) > 0 {
 		return args[0], nil
 	}
@@ -301,9 +302,15 @@ func UserArg(f *Factory, cmd *cobra.Command, args []string, name, question strin
 	if err != nil {
 		return "", err
 	}
-	users, err := s.ListUsers(ctx, store.UserFilter{})
+	all, err := s.ListUsers(ctx, store.UserFilter{})
 	if err != nil {
 		return "", err
+	}
+	users := all[:0:0]
+	for _, u := range all {
+		if keep == nil || keep(u) {
+			users = append(users, u)
+		}
 	}
 	if len(users) > userCap {
 		return AskFor(f, missing, fmt.Sprintf("%s (%d users: type the UPN)", question, len(users)))

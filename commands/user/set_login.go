@@ -54,7 +54,7 @@ write it owns the tenant (docs/SECURITY.md).`,
 		Args: cmdutil.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.UPN, err = cmdutil.UserArg(f, cmd, args, "a UPN", "Whose login?"); err != nil {
+			if opts.UPN, err = cmdutil.UserArg(f, cmd, args, "a UPN", "Whose login?", nil); err != nil {
 				return err
 			}
 			if !opts.Remove && opts.Login == "" {

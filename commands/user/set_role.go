@@ -39,7 +39,9 @@ func NewCmdSetRole(f *cmdutil.Factory, runF func(*SetRoleOptions) error) *cobra.
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.UPN, err = cmdutil.UserArg(f, cmd, args, "a UPN and a role", "Whose role?"); err != nil {
+			if opts.UPN, err = cmdutil.UserArg(f, cmd, args, "a UPN and a role", "Whose role?", func(u store.User) bool {
+				return !opts.Remove || len(u.Roles) > 0 // only a role held is taken away
+			}); err != nil {
 				return err
 			}
 			if len(args) == 2 {
