@@ -19,9 +19,13 @@ import (
 
 // TestMain lets the scripts run the real commercectl as a command.
 func TestMain(m *testing.M) {
-	testscript.Main(binTestingM{m}, map[string]func(){
-		"commercectl": func() { os.Exit(cmd.Main()) },
-	})
+	testscript.Main(binTestingM{m}, testCommands)
+}
+
+// testCommands are the commands the test binary also is, on $PATH for
+// the scripts and the tests alike.
+var testCommands = map[string]func(){
+	"commercectl": func() { os.Exit(cmd.Main()) },
 }
 
 // TestScripts runs the end-to-end scripts in testdata/script.

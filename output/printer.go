@@ -8,13 +8,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/commercectl/commercectl/internal/csvcell"
 	"github.com/commercectl/commercectl/store"
 	"github.com/itchyny/gojq"
-	"github.com/mattn/go-runewidth"
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -55,28 +50,17 @@ type Printer struct {
 	Empty io.Writer
 }
 
-// List prints rows: a table, a JSON/YAML array (every field, [] when empty), or CSV.
+// List prints rows: a table, a JSON/YAML array (every field, [] when empty),
+// CSV or TSV. It is Stream with every row at once: a table's columns fit
+// all of them.
 func List[T any](p *Printer, rows []T, cols []Column[T]) error {
-	if rows == nil {
-		rows = []T{}
-	}
-	switch p.Format {
-	case FormatJSON:
-		return p.json(rows)
-	case FormatYAML:
-		return p.yaml(rows)
-	case FormatCSV:
-		return writeCSV(p.Out, rows, cols, !p.NoHeaders)
-	case FormatTSV:
-		return writeTSV(p.Out, rows, cols, !p.NoHeaders)
-	default:
-		if len(rows) == 0 && p.Empty != nil {
-			// One line saying so, on stderr: stdout stays empty for a script.
-			_, err := fmt.Fprintln(p.Empty, "Nothing to list: none match.")
+	r := newRows(p, cols, max(len(rows), 1))
+	for _, row := range rows {
+		if err := r.Add(row); err != nil {
 			return err
 		}
-		return writeTable(p.Out, rows, summary(cols), !p.NoHeaders, p.Width)
 	}
+	return r.Close()
 }
 
 // One prints a single value: a JSON/YAML object, one CSV row, or for people
@@ -87,10 +71,8 @@ func One[T any](p *Printer, row T, cols []Column[T]) error {
 		return p.json(row)
 	case FormatYAML:
 		return p.yaml(row)
-	case FormatCSV:
-		return writeCSV(p.Out, []T{row}, cols, !p.NoHeaders)
-	case FormatTSV:
-		return writeTSV(p.Out, []T{row}, cols, !p.NoHeaders)
+	case FormatCSV, FormatTSV:
+		return List(p, []T{row}, cols)
 	default:
 		width := 0
 		for _, c := range cols {
@@ -217,21 +199,34 @@ func runJQ(w io.Writer, expr string, doc []byte) error {
 
 // yaml writes v as YAML with the same field names and order as JSON.
 func (p *Printer) yaml(v any) error {
+	b, err := yamlBytes(v)
+	if err == nil {
+		_, err = p.Out.Write(b)
+	}
+	return err
+}
+
+// yamlBytes is v as YAML, through its JSON: the same field names and order.
+func yamlBytes(v any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var node yaml.Node
 	if err := yaml.Unmarshal(b, &node); err != nil {
-		return err
+		return nil, err
 	}
 	clearStyle(&node)
-	enc := yaml.NewEncoder(p.Out)
+	var out bytes.Buffer
+	enc := yaml.NewEncoder(&out)
 	enc.SetIndent(2)
 	if err := enc.Encode(&node); err != nil {
-		return err
+		return nil, err
 	}
-	return enc.Close()
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
 }
 
 // clearStyle turns JSON's flow style into YAML's block style.
@@ -244,182 +239,6 @@ func clearStyle(n *yaml.Node) {
 	for _, c := range n.Content {
 		clearStyle(c)
 	}
-}
-
-// writeCSV writes RFC 4180 CSV with LF line ends, every cell marked by
-// csvcell, so that no spreadsheet runs one whatever separator it opens the
-// file with (docs/DESIGN.md, "CSV that stays inert").
-func writeCSV[T any](w io.Writer, rows []T, all []Column[T], header bool) error {
-	cols := fielded(all)
-	bw := bufio.NewWriter(w)
-	var line []byte
-	record := func(cell func(i int) string) error {
-		line = line[:0]
-		for i := range cols {
-			if i > 0 {
-				line = append(line, ',')
-			}
-			line = csvcell.Append(line, cell(i))
-		}
-		_, err := bw.Write(append(line, '\n'))
-		return err
-	}
-	if header {
-		if err := record(func(i int) string { return cols[i].Field }); err != nil {
-			return err
-		}
-	}
-	for _, r := range rows {
-		if err := record(func(i int) string { return cols[i].Get(r) }); err != nil {
-			return err
-		}
-	}
-	return bw.Flush()
-}
-
-// fielded are the columns with a field: what CSV and TSV carry.
-func fielded[T any](all []Column[T]) []Column[T] {
-	var cols []Column[T]
-	for _, c := range all {
-		if c.Field != "" {
-			cols = append(cols, c)
-		}
-	}
-	return cols
-}
-
-// writeTSV writes tab-separated values for scripts (cut -f, while read), as
-// az -o tsv does: every field, a tab, a line break or a CR in a value
-// becomes a space, nothing is quoted or marked. A spreadsheet should open
-// -o csv, which stays inert.
-func writeTSV[T any](w io.Writer, rows []T, all []Column[T], header bool) error {
-	cols := fielded(all)
-	bw := bufio.NewWriter(w)
-	flat := strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
-	record := func(cell func(i int) string) {
-		for i := range cols {
-			if i > 0 {
-				bw.WriteByte('\t')
-			}
-			bw.WriteString(flat.Replace(cell(i)))
-		}
-		bw.WriteByte('\n')
-	}
-	if header {
-		record(func(i int) string { return cols[i].Field })
-	}
-	for _, r := range rows {
-		record(func(i int) string { return cols[i].Get(r) })
-	}
-	return bw.Flush()
-}
-
-// fitWidths cuts the widest columns, one character at a time, until a
-// line of the table (cells two spaces apart) fits width. Only long text is
-// cut: a column keeps at least its header's width and 12, so ids, counts,
-// dates and money stay whole (the table may then stay wider than width).
-// It returns each column's width.
-func fitWidths(header []string, cells [][]string, width int) []int {
-	w := make([]int, len(header))
-	floor := make([]int, len(header))
-	for i, h := range header {
-		w[i] = runewidth.StringWidth(h)
-		floor[i] = max(w[i], 12)
-	}
-	for _, row := range cells {
-		for i, c := range row {
-			w[i] = max(w[i], runewidth.StringWidth(c))
-		}
-	}
-	total := 2 * (len(w) - 1)
-	for _, x := range w {
-		total += x
-	}
-	for total > width {
-		j := -1
-		for i := range w {
-			if w[i] > floor[i] && (j < 0 || w[i] > w[j]) {
-				j = i
-			}
-		}
-		if j < 0 {
-			break // every column is as narrow as it may be
-		}
-		w[j]--
-		total--
-	}
-	return w
-}
-
-func writeTable[T any](w io.Writer, rows []T, cols []Column[T], header bool, width int) error {
-	cells := make([][]string, len(rows))
-	for r, row := range rows {
-		cells[r] = make([]string, len(cols))
-		for i, c := range cols {
-			cells[r][i] = sanitizeCell(c.Get(row))
-		}
-	}
-	heads := make([]string, len(cols))
-	for i, c := range cols {
-		heads[i] = strings.ToUpper(c.Header)
-	}
-	if width > 0 {
-		fit := fitWidths(heads, cells, width)
-		for _, row := range cells {
-			for i, c := range row {
-				if runewidth.StringWidth(c) > fit[i] {
-					row[i] = runewidth.Truncate(c, fit[i], "…")
-				}
-			}
-		}
-	}
-	var buf bytes.Buffer
-	t := tablewriter.NewTable(&buf,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Symbols: tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{
-				Lines:      tw.Lines{ShowTop: tw.Off, ShowBottom: tw.Off, ShowHeaderLine: tw.Off, ShowFooterLine: tw.Off},
-				Separators: tw.Separators{ShowHeader: tw.Off, ShowFooter: tw.Off, BetweenRows: tw.Off, BetweenColumns: tw.Off},
-			},
-		})),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-		tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
-		tablewriter.WithTrimSpace(tw.Off),
-	)
-	if header {
-		h := make([]any, len(heads))
-		for i, x := range heads {
-			h[i] = x
-		}
-		t.Header(h...)
-	}
-	for _, row := range cells {
-		rec := make([]any, len(row))
-		for i, x := range row {
-			rec[i] = x
-		}
-		if err := t.Append(rec...); err != nil {
-			return err
-		}
-	}
-	if err := t.Render(); err != nil {
-		return err
-	}
-	// The padding that separates columns also trails the last one: drop it.
-	for _, line := range strings.SplitAfter(buf.String(), "\n") {
-		if line == "" {
-			continue
-		}
-		if _, err := io.WriteString(w, strings.TrimRight(line, " \n")+"\n"); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // sanitizeCell keeps a table on one line per row, free of terminal escapes

@@ -25,6 +25,11 @@
 #   BENCH_CONFLICT_EXPIRED=300  of them expired, BENCH_CONFLICT_SHORT=200 short
 #                        of 1 to 3 seats: the conflicts list-conflicts finds
 #   BENCH_CONFLICT_RUNS=50  hyperfine runs of list-conflicts
+#   BENCH_STREAM_USERS=300000  users of the tenant of bench_stream_lists, every
+#                        one licensed on the self-service SUB-0000001
+#   BENCH_STREAM_BASELINE=  another build of commercectl (an older commit) that
+#                        bench_stream_lists runs beside BIN, the same commands
+#                        in the same run: before and after
 #   BENCH_PG_WRITERS=8   processes of bench_pg_writers, each looping over
 #   BENCH_PG_WRITER_LOOPS=20  add-user, assign-license, unassign-license
 #   BENCH_PG_LOGIN_USERS=100000  licensed users bench_pg_logins moves, through a
@@ -70,6 +75,8 @@ CONFLICT_SUBS=${BENCH_CONFLICT_SUBS:-50000}
 CONFLICT_EXPIRED=${BENCH_CONFLICT_EXPIRED:-300}
 CONFLICT_SHORT=${BENCH_CONFLICT_SHORT:-200}
 CONFLICT_RUNS=${BENCH_CONFLICT_RUNS:-50}
+STREAM_USERS=${BENCH_STREAM_USERS:-300000}
+STREAM_BASELINE=${BENCH_STREAM_BASELINE:-}
 PG_WRITERS=${BENCH_PG_WRITERS:-8}
 PG_WRITER_LOOPS=${BENCH_PG_WRITER_LOOPS:-20}
 PG_LOGIN_USERS=${BENCH_PG_LOGIN_USERS:-100000}
@@ -471,6 +478,62 @@ bench_takeover() {
 	t=$(printf '%s\n' "${secs[@]}" | median)
 	echo "  median ${t}s"
 	check "under 3 s ($t)" "$(awk -v t="$t" 'BEGIN {print (t < 3)}')"
+}
+
+# --- Streamed lists ---------------------------------------------------------------
+
+# list-users, list-licenses --product and get-subscription on a tenant of
+# $STREAM_USERS users all licensed on SUB-0000001 (gentenant -first-sub), in
+# json, table and csv: the median of $BULK_RUNS runs and the largest peak
+# memory, beside export-users of the same licenses in the same run. With
+# BENCH_STREAM_BASELINE, that binary runs every command too, right after.
+bench_stream_lists() {
+	local n=$STREAM_USERS db=$OUT/stream-$STREAM_USERS.db have
+	echo
+	echo "== streamed lists on a tenant of $n users, all licensed on SUB-0000001"
+	have=
+	[[ -s $db ]] && have=$(sqlite3 -separator ' ' "$db" "SELECT (SELECT count(*) FROM users) - 1, (SELECT count(*) FROM licenses WHERE subscription_id = 'SUB-0000001')")
+	if [[ $have != "$n $n" ]]; then
+		echo "generating a synthetic tenant of $n users in $db"
+		"$OUT/gentenant" tenant -users "$n" -licensed "$n" -first-sub "$n" -central "$n" "$db"
+	fi
+	"$CLI" --db "$db" --as "$ADMIN" get-policies >/dev/null
+	local bins=("$CLI")
+	if [[ -n $STREAM_BASELINE ]]; then
+		install -m 0755 "$STREAM_BASELINE" "$OUT/commercectl-baseline"
+		bins+=("$OUT/commercectl-baseline")
+	fi
+	# Every user is printed: a "upn" key per user in JSON (and the admin in list-users).
+	local verb got want
+	for verb in "list-users:$((n + 1))" "list-licenses --product CFQ7TTC0H9MP:$n" "get-subscription SUB-0000001:$n"; do
+		got=$("$CLI" --db "$db" --as "$ADMIN" ${verb%:*} -o json | grep -c '"upn"')
+		want=${verb##*:}
+		[[ $got == "$want" ]] || die "${verb%:*} -o json printed $got users, not $want"
+	done
+	local cmds=() f
+	for verb in "list-users" "list-licenses --product CFQ7TTC0H9MP" "get-subscription SUB-0000001"; do
+		for f in json table csv; do cmds+=("$verb -o $f"); done
+	done
+	cmds+=("export-users -o json" "export-users")
+	echo "   each as \$ /usr/bin/time -f '%e %M' BIN --db $db --as $ADMIN COMMAND >/dev/null"
+	local c bin i t rss secs peak line lists=0
+	printf '  %-52s %s\n' "command" "$(for bin in "${bins[@]}"; do printf '%-28s' "$(basename "$bin"): median, peak"; done)"
+	for c in "${cmds[@]}"; do
+		line=$(printf '  %-52s ' "$c")
+		for bin in "${bins[@]}"; do
+			secs=() peak=0
+			for ((i = 1; i <= BULK_RUNS; i++)); do
+				read -r t rss < <(measure "$bin" --db "$db" --as "$ADMIN" $c)
+				secs+=("$t")
+				((rss > peak)) && peak=$rss
+			done
+			t=$(printf '%s\n' "${secs[@]}" | median)
+			line+=$(printf '%-28s' "${t} s, $((peak / 1024)) MB")
+			[[ $bin == "$CLI" && $c != export-users* && $peak -gt $lists ]] && lists=$peak
+		done
+		echo "$line"
+	done
+	check "the lists' peak memory under 64 MB ($((lists / 1024)) MB)" "$((lists < 64 * 1024))"
 }
 
 # --- License conflicts ----------------------------------------------------------
@@ -1021,6 +1084,10 @@ main() {
 	if wants takeover; then
 		CGO_ENABLED=0 go build -o "$OUT/gentenant" ./internal/gentenant
 		bench_takeover
+	fi
+	if wants stream_lists; then
+		CGO_ENABLED=0 go build -o "$OUT/gentenant" ./internal/gentenant
+		bench_stream_lists
 	fi
 	if wants list_conflicts; then
 		CGO_ENABLED=0 go build -o "$OUT/gentenant" ./internal/gentenant

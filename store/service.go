@@ -77,6 +77,10 @@ type Service interface {
 	// Identity is who runs the commands: the user, and how it is known.
 	Identity(ctx context.Context) (*Session, error)
 	ListUsers(ctx context.Context, f UserFilter) ([]User, error)
+	// EachUser streams ListUsers' users to fn in the same order, in one
+	// read transaction, so that memory does not grow with the tenant. The
+	// User is overwritten by the next one (its Roles are its own).
+	EachUser(ctx context.Context, f UserFilter, fn func(*User) error) error
 	// LookupUser finds a user without checking roles (used by connect).
 	LookupUser(ctx context.Context, upn string) (*User, error)
 
@@ -101,6 +105,11 @@ type Service interface {
 	// Subscriptions.
 	ListSubscriptions(ctx context.Context, f SubscriptionFilter) ([]Subscription, error)
 	GetSubscription(ctx context.Context, id string) (*Subscription, error)
+	// EachSubscriptionUser is GetSubscription streamed: head hears the
+	// subscription (without Users; Assigned is how many follow), then fn
+	// each licensed user, in one read transaction. The SubscriptionUser is
+	// overwritten by the next one (its DisabledPlans are its own).
+	EachSubscriptionUser(ctx context.Context, id string, head func(*Subscription) error, fn func(*SubscriptionUser) error) error
 	AddSubscription(ctx context.Context, productID string, quantity, months int) (*Subscription, error)
 	// BuyLicenses sets a quantity; below the assigned count it needs confirmed.
 	BuyLicenses(ctx context.Context, id string, total int, confirmed bool) (*Subscription, error)
@@ -119,6 +128,11 @@ type Service interface {
 	UnassignLicenses(ctx context.Context, a LicenseAssignment) (*AssignResult, error)
 	ListLicenses(ctx context.Context, selfService bool) ([]LicenseSummary, error)
 	ListLicenseUsers(ctx context.Context, productID string, selfService bool) ([]PurchaserGroup, error)
+	// EachLicenseUser streams ListLicenseUsers' users to fn with their
+	// purchaser, group after group in the same order, in one read
+	// transaction. The LicensedUser is overwritten by the next one (its
+	// DisabledPlans are its own).
+	EachLicenseUser(ctx context.Context, productID string, selfService bool, fn func(purchaser string, u *LicensedUser) error) error
 	// ExportUsers streams licenses to fn; the row is reused between calls.
 	ExportUsers(ctx context.Context, f ExportFilter, fn func(*ExportRow) error) error
 

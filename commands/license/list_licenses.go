@@ -1,6 +1,7 @@
 package license
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -61,20 +62,7 @@ func listLicensesRun(opts *ListLicensesOptions) error {
 		return err
 	}
 	if opts.ProductID != "" && !interactive {
-		groups, err := s.ListLicenseUsers(ctx, opts.ProductID, opts.SelfService)
-		if err != nil {
-			return err
-		}
-		if p.Format == output.FormatJSON || p.Format == output.FormatYAML {
-			return output.List(p, groups, nil)
-		}
-		var rows []licensedUserRow
-		for _, g := range groups {
-			for _, u := range g.Users {
-				rows = append(rows, licensedUserRow{Purchaser: g.Purchaser, LicensedUser: u})
-			}
-		}
-		return output.List(p, rows, licensedUserColumns)
+		return listLicenseUsers(opts, p, s, ctx)
 	}
 	sums, err := s.ListLicenses(ctx, opts.SelfService)
 	if err != nil {
@@ -88,6 +76,50 @@ func listLicensesRun(opts *ListLicensesOptions) error {
 		cols = cols[:len(cols)-1] // the Status column shows only while a conflict exists
 	}
 	return output.List(p, sums, cols)
+}
+
+// purchaserGroup opens a group of list-licenses --product's JSON; its
+// users follow as they are read.
+type purchaserGroup struct {
+	Purchaser string `json:"purchaser"`
+}
+
+// listLicenseUsers streams a product's licensed users: in JSON and YAML
+// as groups by purchaser, each with its users (SPEC §10); as one row per
+// user otherwise.
+func listLicenseUsers(opts *ListLicensesOptions, p *output.Printer, s store.Service, ctx context.Context) error {
+	if p.Format == output.FormatJSON || p.Format == output.FormatYAML {
+		d := p.Doc()
+		d.Array()
+		open, last := false, ""
+		err := s.EachLicenseUser(ctx, opts.ProductID, opts.SelfService, func(purchaser string, u *store.LicensedUser) error {
+			if !open || purchaser != last {
+				if open {
+					d.End() // its users
+					d.End() // the group
+				}
+				if err := d.Open(purchaserGroup{Purchaser: purchaser}); err != nil {
+					return err
+				}
+				d.Key("users")
+				d.Array()
+				open, last = true, purchaser
+			}
+			return d.Value(u)
+		})
+		if err != nil {
+			return err
+		}
+		return d.Close()
+	}
+	rows := output.Stream(p, licensedUserColumns)
+	err := s.EachLicenseUser(ctx, opts.ProductID, opts.SelfService, func(purchaser string, u *store.LicensedUser) error {
+		return rows.Add(licensedUserRow{Purchaser: purchaser, LicensedUser: *u})
+	})
+	if err != nil {
+		return err
+	}
+	return rows.Close()
 }
 
 func anyConflict(sums []store.LicenseSummary) bool {

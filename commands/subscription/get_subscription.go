@@ -46,33 +46,54 @@ var subscriptionUserColumns = []output.Column[store.SubscriptionUser]{
 	{Header: "Apps turned off", Field: "disabledPlans", Get: func(u store.SubscriptionUser) string { return strings.Join(u.DisabledPlans, ";") }},
 }
 
-// subscriptionDetail is get-subscription's JSON: the subscription and its users.
-type subscriptionDetail struct {
-	store.Subscription
-	Users []store.SubscriptionUser `json:"users"`
-}
-
 func getSubscriptionRun(opts *GetSubscriptionOptions) error {
 	f := opts.Factory
 	p, s, ctx, err := f.Setup()
 	if err != nil {
 		return err
 	}
-	sub, err := s.GetSubscription(ctx, opts.ID)
-	if err != nil {
-		return err
-	}
+	// The users stream as they are read: a subscription may hold 300,000.
+	var (
+		head func(*store.Subscription) error
+		each func(*store.SubscriptionUser) error
+		end  func() error
+	)
 	switch p.Format {
 	case output.FormatJSON, output.FormatYAML:
-		// "users" is always there, [] when nobody holds a license of it
-		// (store.Subscription omits it when empty, for list-subscriptions).
-		return output.One(p, subscriptionDetail{Subscription: *sub, Users: sub.Users}, nil)
+		// The subscription's fields, then "users", always there ([] when
+		// nobody holds a license of it).
+		d := p.Doc()
+		head = func(sub *store.Subscription) error {
+			if err := d.Open(sub); err != nil {
+				return err
+			}
+			d.Key("users")
+			return d.Array()
+		}
+		each = func(u *store.SubscriptionUser) error { return d.Value(u) }
+		end = d.Close
 	case output.FormatCSV:
-		return output.One(p, *sub, subscriptionColumns)
+		// One record: the subscription's.
+		head = func(sub *store.Subscription) error { return output.One(p, *sub, subscriptionColumns) }
+		each = func(*store.SubscriptionUser) error { return nil }
+		end = func() error { return nil }
+	default:
+		var rows *output.Rows[store.SubscriptionUser]
+		head = func(sub *store.Subscription) error {
+			if err := output.One(p, *sub, subscriptionColumns); err != nil {
+				return err
+			}
+			if _, err := fmt.Fprintf(f.IOStreams.Out, "\nLicensed users (%d):\n", sub.Assigned); err != nil {
+				return err
+			}
+			rows = output.Stream(p, subscriptionUserColumns)
+			return nil
+		}
+		each = func(u *store.SubscriptionUser) error { return rows.Add(*u) }
+		end = func() error { return rows.Close() }
 	}
-	if err := output.One(p, *sub, subscriptionColumns); err != nil {
+	if err := s.EachSubscriptionUser(ctx, opts.ID, head, each); err != nil {
 		return err
 	}
-	fmt.Fprintf(f.IOStreams.Out, "\nLicensed users (%d):\n", len(sub.Users))
-	return output.List(p, sub.Users, subscriptionUserColumns)
+	return end()
 }

@@ -42,9 +42,13 @@ func listUsersRun(opts *ListUsersOptions) error {
 	if err != nil {
 		return err
 	}
-	users, err := s.ListUsers(ctx, store.UserFilter{Role: opts.Role, Department: opts.Department})
+	// Streamed: a tenant of 300,000 users is printed as it is read.
+	rows := output.Stream(p, userColumns)
+	err = s.EachUser(ctx, store.UserFilter{Role: opts.Role, Department: opts.Department}, func(u *store.User) error {
+		return rows.Add(*u)
+	})
 	if err != nil {
 		return err
 	}
-	return output.List(p, users, userColumns)
+	return rows.Close()
 }

@@ -78,17 +78,38 @@ func (d *DB) ListSubscriptions(ctx context.Context, f store.SubscriptionFilter) 
 // GetSubscription returns a subscription with its licensed users.
 func (d *DB) GetSubscription(ctx context.Context, id string) (*store.Subscription, error) {
 	var sub *store.Subscription
-	err := d.read(ctx, func(t *tx) error {
+	err := d.EachSubscriptionUser(ctx, id, func(s *store.Subscription) error {
+		sub = s
+		sub.Users = []store.SubscriptionUser{}
+		return nil
+	}, func(u *store.SubscriptionUser) error {
+		sub.Users = append(sub.Users, *u)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sub, nil
+}
+
+// EachSubscriptionUser streams a subscription and then its licensed users,
+// in the order they were assigned: its purchaser and the billing readers
+// may read it.
+func (d *DB) EachSubscriptionUser(ctx context.Context, id string, head func(*store.Subscription) error, fn func(*store.SubscriptionUser) error) error {
+	return d.read(ctx, func(t *tx) error {
 		if err := t.requireIdentity(); err != nil {
 			return err
 		}
-		var err error
-		if sub, err = t.subscription(strings.ToUpper(strings.TrimSpace(id))); err != nil {
+		sub, err := t.subscription(strings.ToUpper(strings.TrimSpace(id)))
+		if err != nil {
 			return err
 		}
 		if !t.actor.HasAnyRole(billingReaders...) && !strings.EqualFold(sub.Purchaser, t.actor.UPN) {
 			return store.Errorf(store.EFORBIDDEN, "%s may not read subscription %s", t.actor.UPN, sub.ID).
 				WithHint("this needs one of the roles %s, or to be its purchaser", strings.Join(billingReaders, ", "))
+		}
+		if err := head(sub); err != nil {
+			return err
 		}
 		rows, err := t.QueryContext(t.ctx, `SELECT u.upn, l.assigned_at, l.disabled_plans FROM licenses l JOIN users u ON u.id = l.user_id
 			WHERE l.subscription_id = ? ORDER BY l.assigned_at, u.upn_key`, sub.ID)
@@ -96,21 +117,21 @@ func (d *DB) GetSubscription(ctx context.Context, id string) (*store.Subscriptio
 			return err
 		}
 		defer rows.Close()
-		sub.Users = []store.SubscriptionUser{}
+		var (
+			u         store.SubscriptionUser
+			at, plans string
+		)
 		for rows.Next() {
-			var (
-				u         store.SubscriptionUser
-				at, plans string
-			)
 			if err := rows.Scan(&u.UPN, &at, &plans); err != nil {
 				return err
 			}
 			u.AssignedAt, u.DisabledPlans = parseTime(at), splitPlans(plans)
-			sub.Users = append(sub.Users, u)
+			if err := fn(&u); err != nil {
+				return err
+			}
 		}
 		return rows.Err()
 	})
-	return sub, err
 }
 
 // AddSubscription buys a central subscription of a product.

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/commercectl/commercectl/store"
 )
@@ -111,7 +110,22 @@ func (d *DB) ListLicenses(ctx context.Context, selfService bool) ([]store.Licens
 // purchaser: the organization's central subscriptions ("") first.
 func (d *DB) ListLicenseUsers(ctx context.Context, productID string, selfService bool) ([]store.PurchaserGroup, error) {
 	out := []store.PurchaserGroup{}
-	err := d.read(ctx, func(t *tx) error {
+	err := d.EachLicenseUser(ctx, productID, selfService, func(purchaser string, u *store.LicensedUser) error {
+		if len(out) == 0 || out[len(out)-1].Purchaser != purchaser {
+			out = append(out, store.PurchaserGroup{Purchaser: purchaser, Users: []store.LicensedUser{}})
+		}
+		g := &out[len(out)-1]
+		g.Users = append(g.Users, *u)
+		return nil
+	})
+	return out, err
+}
+
+// EachLicenseUser streams the licensed users of a product to fn, ordered
+// by purchaser's UPN as written ("", the central subscriptions, first),
+// then by user: each purchaser's group comes whole, one after the other.
+func (d *DB) EachLicenseUser(ctx context.Context, productID string, selfService bool, fn func(purchaser string, u *store.LicensedUser) error) error {
+	return d.read(ctx, func(t *tx) error {
 		if err := t.requireRole("read licenses", licenseReaders...); err != nil {
 			return err
 		}
@@ -119,6 +133,8 @@ func (d *DB) ListLicenseUsers(ctx context.Context, productID string, selfService
 		if err != nil {
 			return err
 		}
+		// The purchaser sorts by its bytes on both engines (BINARY, and
+		// "C", the upn column's collation, on PostgreSQL), as Go's strings do.
 		q := `SELECT coalesce(pu.upn, ''), u.upn, u.display_name, l.subscription_id, l.assigned_at, l.disabled_plans
 			FROM licenses l JOIN users u ON u.id = l.user_id JOIN subscriptions s ON s.id = l.subscription_id
 			LEFT JOIN users pu ON pu.id = s.purchaser_id WHERE l.product_id = ?`
@@ -127,40 +143,24 @@ func (d *DB) ListLicenseUsers(ctx context.Context, productID string, selfService
 			q += ` AND s.kind <> ?`
 			args = append(args, store.KindCentral)
 		}
-		rows, err := t.QueryContext(t.ctx, q+` ORDER BY u.upn_key`, args...)
+		rows, err := t.QueryContext(t.ctx, q+` ORDER BY 1, u.upn_key`, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		groups := map[string]*store.PurchaserGroup{}
+		var (
+			purchaser, at, plans string
+			u                    store.LicensedUser
+		)
 		for rows.Next() {
-			var (
-				purchaser, at, plans string
-				u                    store.LicensedUser
-			)
 			if err := rows.Scan(&purchaser, &u.UPN, &u.DisplayName, &u.SubscriptionID, &at, &plans); err != nil {
 				return err
 			}
 			u.AssignedAt, u.DisabledPlans = parseTime(at), splitPlans(plans)
-			g := groups[purchaser]
-			if g == nil {
-				g = &store.PurchaserGroup{Purchaser: purchaser, Users: []store.LicensedUser{}}
-				groups[purchaser] = g
+			if err := fn(purchaser, &u); err != nil {
+				return err
 			}
-			g.Users = append(g.Users, u)
 		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		keys := make([]string, 0, len(groups))
-		for k := range groups {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys) // "" (central) sorts first
-		for _, k := range keys {
-			out = append(out, *groups[k])
-		}
-		return nil
+		return rows.Err()
 	})
-	return out, err
 }

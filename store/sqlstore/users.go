@@ -148,13 +148,22 @@ func (d *DB) SetRole(ctx context.Context, upn, role string, remove bool) (*store
 // ListUsers lists users by UPN, optionally with one role or in one department.
 func (d *DB) ListUsers(ctx context.Context, f store.UserFilter) ([]store.User, error) {
 	users := []store.User{}
-	err := d.read(ctx, func(t *tx) error {
+	err := d.EachUser(ctx, f, func(u *store.User) error {
+		users = append(users, *u)
+		return nil
+	})
+	return users, err
+}
+
+// EachUser streams the users ListUsers lists to fn, one at a time.
+func (d *DB) EachUser(ctx context.Context, f store.UserFilter, fn func(*store.User) error) error {
+	return d.read(ctx, func(t *tx) error {
 		// SPEC §3: readers, and LicenseAdmin for users.
 		if err := t.requireRole("list users", store.RoleGlobalAdmin, store.RoleBillingAdmin, store.RoleGlobalReader,
 			store.RoleLicenseAdmin); err != nil {
 			return err
 		}
-		q := `SELECT u.id, u.upn, u.display_name, u.department, u.created_at,
+		q := `SELECT u.upn, u.display_name, u.department, u.created_at,
 			coalesce((SELECT string_agg(role, ',') FROM user_roles r WHERE r.user_id = u.id), '')
 			FROM users u WHERE 1 = 1`
 		var args []any
@@ -175,13 +184,12 @@ func (d *DB) ListUsers(ctx context.Context, f store.UserFilter) ([]store.User, e
 			return err
 		}
 		defer rows.Close()
+		var (
+			u              store.User
+			created, roles string
+		)
 		for rows.Next() {
-			var (
-				u              store.User
-				id             int64
-				created, roles string
-			)
-			if err := rows.Scan(&id, &u.UPN, &u.DisplayName, &u.Department, &created, &roles); err != nil {
+			if err := rows.Scan(&u.UPN, &u.DisplayName, &u.Department, &created, &roles); err != nil {
 				return err
 			}
 			u.CreatedAt = parseTime(created)
@@ -189,11 +197,12 @@ func (d *DB) ListUsers(ctx context.Context, f store.UserFilter) ([]store.User, e
 			if roles != "" {
 				u.Roles = sortRoles(strings.Split(roles, ","))
 			}
-			users = append(users, u)
+			if err := fn(&u); err != nil {
+				return err
+			}
 		}
 		return rows.Err()
 	})
-	return users, err
 }
 
 // LookupUser finds a user by UPN; connect uses it before an identity exists.
