@@ -2,7 +2,9 @@ package output
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"time"
 
 	"github.com/AlecAivazis/survey/v2"
 	"github.com/AlecAivazis/survey/v2/terminal"
@@ -41,6 +43,11 @@ func (p *surveyPrompter) ask(q survey.Prompt, message string, answer any) error 
 	if errors.Is(err, terminal.InterruptErr) {
 		// The options drawn go; the question stays, saying it was left.
 		if r, ok := q.(interface{ Render(string, any) error }); ok {
+			switch q.(type) {
+			case *survey.Input, *survey.Confirm:
+				// These end their line before they return: back onto it.
+				fmt.Fprint(out, "\x1b[1A")
+			}
 			_ = r.Render(canceledTemplate, message)
 		}
 		return ErrCanceled
@@ -52,14 +59,19 @@ func (p *surveyPrompter) ask(q survey.Prompt, message string, answer any) error 
 const canceledTemplate = "? {{.}} canceled\n"
 
 // escapeCancels reads keys for survey, where Escape alone leaves the prompt
-// as Ctrl-C does (survey would toggle its vim mode). A key press arrives in
-// one read, so a read of the lone ESC byte is the Escape key, while arrows
-// (ESC [ A) arrive whole.
+// as Ctrl-C does (survey would toggle its vim mode). A lone ESC byte with
+// nothing after it within escapeDelay is the Escape key; one followed at
+// once by more is the start of a sequence (an arrow, or the terminal's
+// answer to survey's cursor query, split by a slow link) and goes as it is.
 type escapeCancels struct{ terminal.FileReader }
+
+// escapeDelay is how long a lone ESC waits for the rest of a sequence, as
+// a terminal's ESCDELAY.
+const escapeDelay = 50 * time.Millisecond
 
 func (r escapeCancels) Read(p []byte) (int, error) {
 	n, err := r.FileReader.Read(p)
-	if n == 1 && p[0] == terminal.KeyEscape {
+	if n == 1 && p[0] == terminal.KeyEscape && !moreInput(r.Fd(), escapeDelay) {
 		p[0] = terminal.KeyInterrupt
 	}
 	return n, err
