@@ -3,6 +3,7 @@ package subscription
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/store"
@@ -49,20 +50,12 @@ func pickTakeover(f *cmdutil.Factory, subs []store.Subscription) error {
 	if err != nil {
 		return err
 	}
-	src := own[i]
-	action, err := pr.Select("Take it over how?", []string{"Move its users to a central subscription", "Cancel it (its users lose the licenses)"}, 0)
-	if err != nil {
-		return err
-	}
-	to := store.Takeover{SubscriptionID: src.ID}
-	if action == 1 {
-		r, err := pr.Select("Why?", store.CancelReasons, 0)
-		if err != nil {
-			return err
-		}
-		to.Cancel, to.Reason = true, store.CancelReasons[r]
-		return takeover(f, to)
-	}
+	return takeoverOf(f, own[i])
+}
+
+// takeoverOf asks how to take src over: move its users (pick the central
+// target) or cancel it (pick the reason), and confirms.
+func takeoverOf(f *cmdutil.Factory, src store.Subscription) error {
 	s, err := f.Store()
 	if err != nil {
 		return err
@@ -76,9 +69,11 @@ func pickTakeover(f *cmdutil.Factory, subs []store.Subscription) error {
 		return err
 	}
 	// Each target is rehearsed: one without room for everyone is shown
-	// with the seats missing and the buy-licenses that fixes it.
+	// with the seats missing and the buy-licenses that fixes it; with
+	// none that fits, moving is not offered.
+	to := store.Takeover{SubscriptionID: src.ID}
 	var targets []cmdutil.Choice
-	plans := map[string]*store.TakeoverResult{}
+	move := cmdutil.Choice{Value: "move", Label: "Move its users to a central subscription"}
 	for _, c := range central {
 		if c.Kind != store.KindCentral {
 			continue
@@ -86,8 +81,7 @@ func pickTakeover(f *cmdutil.Factory, subs []store.Subscription) error {
 		try := to
 		try.MoveToSubscription = c.ID
 		why, fix, err := cmdutil.Refusal(ctx, func(ctx context.Context) error {
-			res, err := s.TakeoverSubscription(ctx, try)
-			plans[c.ID] = res
+			_, err := s.TakeoverSubscription(ctx, try)
 			return err
 		})
 		if err != nil {
@@ -95,17 +89,107 @@ func pickTakeover(f *cmdutil.Factory, subs []store.Subscription) error {
 		}
 		targets = append(targets, cmdutil.Choice{Value: c.ID, Label: fmt.Sprintf("%s  %s (%d available)", c.ID, c.ProductName, c.Available), Why: why, Fix: fix})
 	}
-	if len(targets) == 0 {
-		return store.Errorf(store.ECONFLICT, "the organization has no Active central subscription to move users to").
-			WithHint("buy one: commercectl add-subscription --product %s --quantity %d", src.ProductID, src.Assigned)
+	switch {
+	case len(targets) == 0:
+		move.Why = "the organization has no Active central subscription to move users to"
+		move.Fix = fmt.Sprintf("buy one: commercectl add-subscription --product %s --quantity %d", src.ProductID, src.Assigned)
+	case !slices.ContainsFunc(targets, func(t cmdutil.Choice) bool { return t.Why == "" }):
+		move.Why, move.Fix = fmt.Sprintf("no central subscription has room for its %d user(s)", src.Assigned), targets[0].Fix
+	}
+	action, err := cmdutil.Choose(f, "Take it over how?", []cmdutil.Choice{move, {Value: "cancel", Label: "Cancel it (its users lose the licenses)"}})
+	if err != nil {
+		return err
+	}
+	if action == "cancel" {
+		if to.Reason, err = pickReason(f); err != nil {
+			return err
+		}
+		to.Cancel = true
+		return takeover(f, to)
 	}
 	if to.MoveToSubscription, err = cmdutil.Choose(f, "Move its users to?", targets); err != nil {
 		return err
 	}
-	plan := plans[to.MoveToSubscription]
-	if err := cmdutil.Confirm(f, fmt.Sprintf("Move the %d user(s) of %s to %s (%d keep a license they have) and delete %s? Cost change: %s a month.",
-		plan.UsersMoved+plan.UsersKept, src.ID, to.MoveToSubscription, plan.UsersKept, src.ID, plan.MonthlyCostChange)); err != nil {
+	// takeover shows the plan and asks (the target was picked).
+	return takeover(f, to)
+}
+
+// moveQuestion asks to confirm a move with its plan: who moves, where,
+// and what it does to the monthly cost.
+func moveQuestion(plan *store.TakeoverResult) string {
+	return fmt.Sprintf("Move the %d user(s) of %s to %s (%d keep a license they have) and delete %s? Cost change: %s a month.",
+		plan.UsersMoved+plan.UsersKept, plan.SubscriptionID, plan.TargetSubscriptionID, plan.UsersKept, plan.SubscriptionID, signed(plan.MonthlyCostChange))
+}
+
+// signed shows a change of money with its sign: +42.00, -70.00, 0.00.
+func signed(c store.Cents) string {
+	if c > 0 {
+		return "+" + c.String()
+	}
+	return c.String()
+}
+
+// pickReason asks why a subscription is canceled.
+func pickReason(f *cmdutil.Factory) (string, error) {
+	choices := make([]cmdutil.Choice, len(store.CancelReasons))
+	for i, r := range store.CancelReasons {
+		choices[i] = cmdutil.Choice{Value: r, Label: r}
+	}
+	return cmdutil.Choose(f, "Why is it canceled?", choices)
+}
+
+// takeoverChoices offers the subscriptions the takeover to (its flags
+// given) can take over; each is rehearsed, so one it would refuse (too
+// few seats in the target, say) shows why and what to do first.
+func takeoverChoices(to store.Takeover) func(context.Context, store.Service) ([]cmdutil.Choice, error) {
+	return func(ctx context.Context, s store.Service) ([]cmdutil.Choice, error) {
+		subs, err := s.ListSubscriptions(ctx, store.SubscriptionFilter{})
+		if err != nil {
+			return nil, err
+		}
+		var out []cmdutil.Choice
+		for _, sub := range subs {
+			if ok, _, _ := selfBought(sub); !ok {
+				continue
+			}
+			try := to
+			try.SubscriptionID = sub.ID
+			if try.Cancel && try.Reason == "" {
+				try.Reason = store.CancelReasons[0] // asked after the pick; any reason rehearses the same
+			}
+			why, fix, err := cmdutil.Refusal(ctx, func(ctx context.Context) error {
+				_, err := s.TakeoverSubscription(ctx, try)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, cmdutil.Choice{Value: sub.ID, Label: cmdutil.SubscriptionLabel(sub), Why: why, Fix: fix})
+		}
+		return out, nil
+	}
+}
+
+// askTakeoverOf is takeover-subscription ID without an action, in a
+// terminal: how to take that subscription over is asked.
+func askTakeoverOf(f *cmdutil.Factory, id string) error {
+	s, err := f.Store()
+	if err != nil {
 		return err
 	}
-	return takeover(f, to)
+	ctx, err := f.Context()
+	if err != nil {
+		return err
+	}
+	src, err := s.GetSubscription(ctx, id)
+	if err != nil {
+		return err
+	}
+	if ok, _, _ := selfBought(*src); !ok {
+		// A central or Deleted one: the store's refusal, before any question.
+		if _, err := s.TakeoverSubscription(store.WithDryRun(ctx), store.Takeover{SubscriptionID: id, Cancel: true, Reason: store.CancelReasons[0]}); err != nil {
+			return err
+		}
+	}
+	return takeoverOf(f, *src)
 }

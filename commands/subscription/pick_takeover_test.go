@@ -92,7 +92,7 @@ func TestPickTakeoverCancelsWithTheReason(t *testing.T) {
 	pr := &output.FakePrompter{Answers: []output.FakeAnswer{
 		{Match: "Which subscription?", Options: []string{"SUB-00008"}},
 		{Match: "Take it over how?", Options: []string{"Cancel it (its users lose the licenses)"}},
-		{Match: "Why?", Options: []string{"security-or-compliance"}},
+		{Match: "Why is it canceled?", Options: []string{"security-or-compliance"}},
 		{Match: "Cancel SUB-00008 (Visio Plan 1, bought by sanjay.shah@contoso.com, 10.00 a month)? Its 2 user(s) lose their licenses.", Yes: true},
 	}}
 	if _, err := runPickTakeover(t, path, pr); err != nil {
@@ -119,7 +119,7 @@ func TestPickTakeoverAnsweringNoChangesNothing(t *testing.T) {
 		"cancel": {
 			{Match: "Which subscription?", Options: []string{"SUB-00009"}},
 			{Match: "Take it over how?", Options: []string{"Cancel it (its users lose the licenses)"}},
-			{Match: "Why?", Options: []string{"other"}},
+			{Match: "Why is it canceled?", Options: []string{"other"}},
 			{Match: "Cancel SUB-00009 (Power Apps per user, bought by adele.vance@contoso.com, 0.00 a month)?", Yes: false},
 		},
 	} {

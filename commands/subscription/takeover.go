@@ -1,6 +1,7 @@
 package subscription
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -45,26 +46,38 @@ subscriptions deleted, people told.`,
 		Args: cmdutil.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			moves := to.MoveToProduct != "" || to.MoveToSubscription != ""
-			if len(args) == 0 && !moves && !to.Cancel && to.Reason == "" && f.IOStreams.CanPrompt() && runF == nil {
-				// Nothing given: the whole takeover is asked, as on the admin center's page.
-				return askTakeover(f)
-			}
-			var err error
-			if to.SubscriptionID, err = pickSubscription(f, cmd, args, cmdutil.Picking{Question: "Take over which subscription?",
-				None: "nobody has a self-service or trial subscription to take over"}, selfBought); err != nil {
-				return err
-			}
+			// The flags alone first: a wrong mix is refused before any question.
 			switch {
 			case to.MoveToProduct != "" && to.MoveToSubscription != "":
 				return cmdutil.Usagef("give --move-to-product or --move-to-subscription, not both")
 			case moves && to.Cancel:
 				return cmdutil.Usagef("give a move or --cancel, not both")
-			case !moves && !to.Cancel:
-				return cmdutil.Usagef("missing --move-to-product ID, --move-to-subscription ID or --cancel --reason REASON")
-			case to.Cancel && to.Reason == "":
-				return cmdutil.Usagef("--cancel needs --reason: %s", strings.Join(store.CancelReasons, ", "))
 			case !to.Cancel && to.Reason != "":
 				return cmdutil.Usagef("--reason goes with --cancel")
+			}
+			prompt := f.IOStreams.CanPrompt() && runF == nil
+			if !moves && !to.Cancel && prompt {
+				// No action: it is asked, for the subscription given or picked.
+				if len(args) == 0 {
+					return askTakeover(f)
+				}
+				return askTakeoverOf(f, args[0])
+			}
+			switch {
+			case !moves && !to.Cancel:
+				return cmdutil.Usagef("missing --move-to-product ID, --move-to-subscription ID or --cancel --reason REASON")
+			case to.Cancel && to.Reason == "" && !prompt:
+				return cmdutil.Usagef("--cancel needs --reason: %s", strings.Join(store.CancelReasons, ", "))
+			}
+			var err error
+			if to.SubscriptionID, err = cmdutil.Arg(f, cmd, args, "a subscription id", cmdutil.Picking{Question: "Take over which subscription?",
+				None: "nobody has a self-service or trial subscription to take over"}, takeoverChoices(*to)); err != nil {
+				return err
+			}
+			if to.Cancel && to.Reason == "" {
+				if to.Reason, err = pickReason(f); err != nil {
+					return err
+				}
 			}
 			if runF != nil {
 				return runF(opts)
@@ -122,6 +135,17 @@ func takeover(f *cmdutil.Factory, to store.Takeover) error {
 		}
 		if err := cmdutil.Confirm(f, fmt.Sprintf("Cancel %s (%s, bought by %s, %s a month)? Its %d user(s) lose their licenses.",
 			sub.ID, sub.ProductName, sub.Purchaser, sub.MonthlyCost, sub.Assigned)); err != nil {
+			return err
+		}
+	}
+	if !to.Cancel {
+		if err := cmdutil.PlanAsked(f, ctx, func(ctx context.Context) (string, error) {
+			plan, err := s.TakeoverSubscription(ctx, to)
+			if err != nil {
+				return "", err
+			}
+			return moveQuestion(plan), nil
+		}); err != nil {
 			return err
 		}
 	}
