@@ -8,8 +8,29 @@ import (
 	"github.com/commercectl/commercectl/store"
 )
 
-// askResolution is resolve-conflicts given nothing, in a terminal.
-func askResolution(f *cmdutil.Factory) error {
+// askResolution is resolve-conflicts without an action, in a terminal:
+// the resolution is asked, for the product given ("" for any).
+func askResolution(f *cmdutil.Factory, productID string) error {
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return err
+	}
+	cs, err := s.ListConflicts(ctx, productID)
+	if err != nil {
+		return err
+	}
+	return pickResolution(f, cs)
+}
+
+// askProduct is resolve-conflicts with an action but no product, in a
+// terminal: the product is picked among the central pools in conflict,
+// each rehearsed with that action, so one it would refuse (nothing to buy
+// on, say) shows why and what to do first. No conflict is no error.
+func askProduct(f *cmdutil.Factory, r store.Resolve) error {
 	s, err := f.Store()
 	if err != nil {
 		return err
@@ -22,22 +43,41 @@ func askResolution(f *cmdutil.Factory) error {
 	if err != nil {
 		return err
 	}
-	return pickResolution(f, cs)
+	var choices []cmdutil.Choice
+	for _, c := range cs {
+		if c.Pool != store.PoolCentral {
+			continue
+		}
+		try := r
+		try.ProductID = c.ProductID
+		why, fix, err := cmdutil.Refusal(ctx, func(ctx context.Context) error { return rehearse(ctx, s, try) })
+		if err != nil {
+			return err
+		}
+		choices = append(choices, cmdutil.Choice{Value: c.ProductID, Label: conflictLabel(c), Why: why, Fix: fix})
+	}
+	if len(choices) == 0 {
+		fmt.Fprintln(f.IOStreams.ErrOut, noConflict)
+		return nil
+	}
+	if r.ProductID, err = cmdutil.Choose(f, "Which product?", choices); err != nil {
+		return err
+	}
+	return resolve(f, r)
 }
 
-// centralConflicts offers the products whose central pool is in conflict.
-func centralConflicts(ctx context.Context, s store.Service) ([]cmdutil.Choice, error) {
-	cs, err := s.ListConflicts(ctx, "")
-	if err != nil {
-		return nil, err
+// noConflict is what a resolution without a conflict to resolve says.
+const noConflict = "No central pool has a license conflict."
+
+// rehearse is a resolution's refusal, if any. Buying without
+// --subscription where several could be raised is none: resolve asks
+// which.
+func rehearse(ctx context.Context, s store.Service, r store.Resolve) error {
+	_, err := s.ResolveConflicts(ctx, r)
+	if r.Buy && r.SubscriptionID == "" && store.ErrorCode(err) == store.EINVALID {
+		return nil
 	}
-	var out []cmdutil.Choice
-	for _, c := range cs {
-		if c.Pool == store.PoolCentral {
-			out = append(out, cmdutil.Choice{Value: c.ProductID, Label: conflictLabel(c)})
-		}
-	}
-	return out, nil
+	return err
 }
 
 func conflictLabel(c store.Conflict) string {
@@ -55,7 +95,7 @@ func pickResolution(f *cmdutil.Factory, cs []store.Conflict) error {
 		}
 	}
 	if len(central) == 0 {
-		fmt.Fprintln(f.IOStreams.ErrOut, "No central pool has a license conflict.")
+		fmt.Fprintln(f.IOStreams.ErrOut, noConflict)
 		return nil
 	}
 	pr := f.Prompter()
@@ -81,11 +121,7 @@ func pickResolution(f *cmdutil.Factory, cs []store.Conflict) error {
 	// it is shown with the reason and the add-subscription that fixes it.
 	// (Several subscriptions are no refusal: resolve asks which.)
 	why, fix, err := cmdutil.Refusal(ctx, func(ctx context.Context) error {
-		_, err := s.ResolveConflicts(ctx, store.Resolve{ProductID: c.ProductID, Buy: true})
-		if store.ErrorCode(err) == store.EINVALID {
-			return nil
-		}
-		return err
+		return rehearse(ctx, s, store.Resolve{ProductID: c.ProductID, Buy: true})
 	})
 	if err != nil {
 		return err

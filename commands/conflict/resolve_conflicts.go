@@ -39,24 +39,12 @@ take them over first).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r.Unassign = cmdutil.SplitList(r.Unassign)
 			unassign := len(r.Unassign) > 0 || r.UnassignNewest
-			if !r.All && r.ProductID == "" && f.IOStreams.CanPrompt() && runF == nil {
-				if !r.Buy && !unassign && !r.Partial && r.SubscriptionID == "" {
-					// Nothing given: the whole resolution is asked, as list-conflicts -o interactive does.
-					return askResolution(f)
-				}
-				var err error
-				if r.ProductID, err = cmdutil.Pick(f, cmdutil.Picking{Question: "Which product?",
-					None: "no central pool has a license conflict"}, centralConflicts); err != nil {
-					return err
-				}
-			}
+			// The flags alone first: a wrong mix is refused before any question.
 			switch {
-			case r.All == (r.ProductID != ""):
+			case r.All && r.ProductID != "":
 				return cmdutil.Usagef("give --product ID or --all")
 			case r.Buy && unassign:
 				return cmdutil.Usagef("give --buy or --unassign/--unassign-newest, not both")
-			case !r.Buy && !unassign:
-				return cmdutil.Usagef("missing --buy, --unassign UPN,... or --unassign-newest")
 			case len(r.Unassign) > 0 && r.UnassignNewest:
 				return cmdutil.Usagef("give --unassign UPN,... or --unassign-newest, not both")
 			case r.All && len(r.Unassign) > 0:
@@ -67,6 +55,21 @@ take them over first).`,
 				return cmdutil.Usagef("--subscription goes with --product, not --all")
 			case r.Partial && len(r.Unassign) == 0:
 				return cmdutil.Usagef("--partial goes with --unassign UPN,...")
+			}
+			if !r.All && f.IOStreams.CanPrompt() && runF == nil {
+				switch {
+				case !r.Buy && !unassign:
+					// No action: the resolution is asked, as list-conflicts -o interactive does.
+					return askResolution(f, r.ProductID)
+				case r.ProductID == "":
+					return askProduct(f, *r)
+				}
+			}
+			switch {
+			case !r.All && r.ProductID == "":
+				return cmdutil.Usagef("give --product ID or --all")
+			case !r.Buy && !unassign:
+				return cmdutil.Usagef("missing --buy, --unassign UPN,... or --unassign-newest")
 			}
 			if runF != nil {
 				return runF(opts)
