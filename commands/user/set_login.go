@@ -1,6 +1,7 @@
 package user
 
 import (
+	"github.com/commercectl/commercectl/store/sqlstore"
 	"strings"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
@@ -54,7 +55,13 @@ write it owns the tenant (docs/SECURITY.md).`,
 		Args: cmdutil.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.UPN, err = cmdutil.UserArg(f, cmd, args, "a UPN", "Whose login?", nil); err != nil {
+			if len(args) == 0 && f.IOStreams.CanPrompt() {
+				// A file has no logins: its refusal comes before any question.
+				if db, err := f.DBPath(); err == nil && !sqlstore.IsURL(db) {
+					return setLoginRun(opts)
+				}
+			}
+			if opts.UPN, err = cmdutil.UserArg(f, cmd, args, "a UPN", loginQuestion(opts.Remove), nil); err != nil {
 				return err
 			}
 			if !opts.Remove && opts.Login == "" {
@@ -87,4 +94,12 @@ func setLoginRun(opts *SetLoginOptions) error {
 	}
 	defer f.DryRunNote()
 	return output.One(p, *b, loginColumns)
+}
+
+// loginQuestion asks whose login is bound, or with remove unbound.
+func loginQuestion(remove bool) string {
+	if remove {
+		return "Unbind the login of which user?"
+	}
+	return "Bind which user to a login?"
 }

@@ -39,7 +39,11 @@ func NewCmdSetRole(f *cmdutil.Factory, runF func(*SetRoleOptions) error) *cobra.
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.UPN, err = cmdutil.UserArg(f, cmd, args, "a UPN and a role", "Whose role?", func(u store.User) bool {
+			who := "Give a role to whom?"
+			if opts.Remove {
+				who = "Take a role away from whom?"
+			}
+			if opts.UPN, err = cmdutil.UserArg(f, cmd, args, "a UPN and a role", who, func(u store.User) bool {
 				return !opts.Remove || len(u.Roles) > 0 // only a role held is taken away
 			}); err != nil {
 				return err
@@ -73,6 +77,11 @@ func setRoleRun(opts *SetRoleOptions) error {
 		if err != nil {
 			return err
 		}
+	} else if err := cmdutil.PlanAsked(f, ctx, func(ctx context.Context) (string, error) {
+		_, err := s.SetRole(ctx, opts.UPN, opts.Role, false)
+		return fmt.Sprintf("Give %s the role %s?", opts.UPN, opts.Role), err
+	}); err != nil {
+		return err
 	}
 	u, err := s.SetRole(ctx, opts.UPN, opts.Role, opts.Remove)
 	if err != nil {
@@ -83,22 +92,40 @@ func setRoleRun(opts *SetRoleOptions) error {
 }
 
 // pickRole asks, in a terminal, which role to give (one the user lacks) or
-// with --remove to take away (one the user holds).
+// with --remove to take away (one the user holds). Taking one away is
+// rehearsed: the last GlobalAdmin's is shown with the store's reason.
 func pickRole(f *cmdutil.Factory, cmd *cobra.Command, opts *SetRoleOptions) (string, error) {
 	if !f.IOStreams.CanPrompt() {
 		return "", cmdutil.ExactArgs(2, "a UPN and a role")(cmd, []string{opts.UPN})
 	}
-	return cmdutil.Pick(f, cmdutil.Picking{Question: "Which role?",
-		None: opts.UPN + " has no role to take away"}, func(ctx context.Context, s store.Service) ([]cmdutil.Choice, error) {
+	p := cmdutil.Picking{Question: "Give " + opts.UPN + " which role?", None: opts.UPN + " already holds every role"}
+	if opts.Remove {
+		p = cmdutil.Picking{Question: "Take which role away from " + opts.UPN + "?", None: opts.UPN + " holds no role to take away"}
+	}
+	return cmdutil.Pick(f, p, func(ctx context.Context, s store.Service) ([]cmdutil.Choice, error) {
 		u, err := s.LookupUser(ctx, opts.UPN)
 		if err != nil {
 			return nil, err
 		}
+		roles := slices.Clone(store.Roles)
+		if !opts.Remove {
+			slices.Reverse(roles) // the least a role can do, first
+		}
 		var out []cmdutil.Choice
-		for _, r := range store.Roles {
-			if slices.Contains(u.Roles, r) == opts.Remove {
-				out = append(out, cmdutil.Choice{Value: r, Label: r})
+		for _, r := range roles {
+			if slices.Contains(u.Roles, r) != opts.Remove {
+				continue
 			}
+			c := cmdutil.Choice{Value: r, Label: r}
+			if opts.Remove {
+				if c.Why, c.Fix, err = cmdutil.Refusal(ctx, func(ctx context.Context) error {
+					_, err := s.SetRole(ctx, opts.UPN, r, true)
+					return err
+				}); err != nil {
+					return nil, err
+				}
+			}
+			out = append(out, c)
 		}
 		return out, nil
 	})
