@@ -103,8 +103,8 @@ func TestEveryVerbAsksForWhatIsMissing(t *testing.T) {
 		{[]string{"unassign-license", "--users", alex}, "", "Take licenses of which product away? (its central pool)", "CFQ7TTC0H9MP  Power BI Pro (7 of 10 assigned, 3 available)"},
 		{[]string{"get-product-policy"}, "", "Which product?", "CFQ7TTC0H9MP  Power BI Pro"},
 		{[]string{"update-policy", "--value", "Disabled"}, "", "Which product?", "Power BI Pro"},
-		{[]string{"set-role"}, "", "Whose role?", "adele.vance@contoso.com  Adele Vance"},
-		{[]string{"set-login", "--remove"}, "", "Whose login?", "adele.vance@contoso.com  Adele Vance"},
+		{[]string{"set-role"}, "", "Give a role to whom?", "adele.vance@contoso.com  Adele Vance"},
+		{[]string{"set-role", "--remove"}, "", "Take a role away from whom?", "admin@contoso.com  Admin"},
 		{[]string{"add-user"}, "", "UPN of the new user?", ""},
 		{[]string{"import-users"}, "", "Which CSV file?", ""},
 		{[]string{"import-catalog"}, "", "Which CSV file (Microsoft's licensing catalog)?", ""},
@@ -137,6 +137,22 @@ func TestEveryVerbAsksForWhatIsMissing(t *testing.T) {
 				t.Errorf("the tenant has %s audit entries after a canceled %s, %s before", after, name, before)
 			}
 		})
+	}
+}
+
+// A question the verb would refuse whatever the answer is not asked:
+// set-login on a file says at once that a file has no logins.
+func TestRefusalComesBeforeTheQuestion(t *testing.T) {
+	bin, env, db := demoTenant(t)
+	cmd := exec.Command(bin, "set-login", "--db", db, "--as", interactiveAdmin)
+	cmd.Env = env
+	term := inTerminal(t, cmd)
+	term.expect("is a SQLite file, which has no logins")
+	if code := term.exitCode(); code != 2 {
+		t.Errorf("set-login on a file: exit %d, want 2\nscreen:\n%s", code, term.screen)
+	}
+	if strings.Contains(term.screen.String(), "?") {
+		t.Errorf("set-login on a file asked something:\n%s", term.screen)
 	}
 }
 
@@ -190,7 +206,7 @@ func testAskedVerbShowsItsCostFirst(t *testing.T, bin string, env []string, db s
 		term := inTerminal(t, cmd)
 		// The Expired Project Plan 3 subscription cannot be bought on: not
 		// offered, with the reason and the way out.
-		term.expect("Not offered, as they would be refused:")
+		term.expect("Not offered now (why, and what to do first):")
 		term.expect("SUB-00004  Project Plan 3, central (2 of 2 assigned, 0.00 a month, Expired): it is Expired (buy a new one: commercectl add-subscription --product CFQ7TTC0HDB0 --quantity N)")
 		term.expect("Which central subscription?")
 		term.expect("SUB-00001  Power BI Pro")
@@ -235,7 +251,7 @@ func testPickersOfferOnlyWhatWorks(t *testing.T, bin string, env []string, db st
 			name: "approve-request, the requested product has no seat",
 			args: []string{"approve-request"},
 			keys: []string{"2  Power BI Premium, asked", keyDown + keyDown + keyEnter, "Decline", keyEnter, "enrico.cattaneo@contoso.com", keyEnter},
-			expect: []string{"Not offered, as they would be refused:",
+			expect: []string{"Not offered now (why, and what to do first):",
 				"CFQ7TTC0H6RP  Power BI Premium (requested): not enough licenses in the central pool of Power BI Premium: 3 needed, 0 available, 3 missing (buy a subscription: commercectl add-subscription --product CFQ7TTC0H6RP --quantity 3)",
 				"Assign which product?"},
 			offers: "CFQ7TTC0H9MP  Power BI Pro (3 available)",
@@ -244,7 +260,7 @@ func testPickersOfferOnlyWhatWorks(t *testing.T, bin string, env []string, db st
 			name: "list-conflicts, no central subscription to buy on",
 			args: []string{"list-conflicts", "-o", "interactive"},
 			keys: []string{"CFQ7TTC0HDB0  Project Plan 3: 2 assigned", keyEnter},
-			expect: []string{"Not offered, as they would be refused:",
+			expect: []string{"Not offered now (why, and what to do first):",
 				"Buy 2 more license(s): Project Plan 3 has no Active central subscription to buy licenses on (buy one: commercectl add-subscription --product CFQ7TTC0HDB0 --quantity 2)",
 				"Resolve how?"},
 			offers: "Unassign licenses",
@@ -252,7 +268,7 @@ func testPickersOfferOnlyWhatWorks(t *testing.T, bin string, env []string, db st
 		{
 			name: "list-licenses, a product with self-service seats only",
 			args: []string{"list-licenses", "-o", "interactive", "--product", "CFQ7TTC0HD33"},
-			expect: []string{"Not offered, as they would be refused:",
+			expect: []string{"Not offered now (why, and what to do first):",
 				"Assign licenses: no central subscription (buy some: commercectl add-subscription --product CFQ7TTC0HD33 --quantity N)",
 				"What do you want to do?"},
 			offers: "Unassign licenses",

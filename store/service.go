@@ -94,7 +94,9 @@ type Service interface {
 	DiffPolicies(ctx context.Context, desired PolicySet) ([]PolicyChange, error)
 	ApplyPolicies(ctx context.Context, desired PolicySet) ([]PolicyChange, error)
 
-	// Member verbs.
+	// Member verbs. Offers is the catalog as the store front shows it to
+	// anyone with an identity: what each product's policy lets them do.
+	Offers(ctx context.Context) ([]Offer, error)
 	Purchase(ctx context.Context, productID string, quantity int) (*Subscription, error)
 	StartTrial(ctx context.Context, productID string) (*Subscription, error)
 

@@ -91,7 +91,7 @@ func Choose(f *Factory, question string, choices []Choice) (string, error) {
 			return "", err
 		}
 		listNotOffered(f, off)
-		return "", store.Errorf(store.ECONFLICT, "nothing to pick: each of the %d would be refused, as listed", len(off))
+		return "", store.Errorf(store.ECONFLICT, "none of the %d can be chosen now: each would be refused, as listed above", len(off))
 	}
 	f.asked = true
 	listNotOffered(f, off)
@@ -102,14 +102,22 @@ func Choose(f *Factory, question string, choices []Choice) (string, error) {
 	return values[i], nil
 }
 
+// maxNotOffered bounds the choices left out that a picker lists (a
+// catalog may block hundreds of products).
+const maxNotOffered = 8
+
 // listNotOffered prints, above a picker, the choices it leaves out.
 func listNotOffered(f *Factory, off []Choice) {
 	if len(off) == 0 {
 		return
 	}
 	w := f.IOStreams.ErrOut
-	fmt.Fprintln(w, "Not offered, as they would be refused:")
-	for _, c := range off {
+	fmt.Fprintln(w, notOffered)
+	for i, c := range off {
+		if i == maxNotOffered {
+			fmt.Fprintf(w, "  and %d more\n", len(off)-i)
+			break
+		}
 		line := "  " + c.Label + ": " + c.Why
 		if c.Fix != "" {
 			line += " (" + c.Fix + ")"
@@ -120,6 +128,9 @@ func listNotOffered(f *Factory, off []Choice) {
 
 // MarkAsked records that the verb asked for an argument itself.
 func (f *Factory) MarkAsked() { f.asked = true }
+
+// notOffered heads the choices a picker leaves out.
+const notOffered = "Not offered now (why, and what to do first):"
 
 // Asked reports whether the verb asked for an argument that was missing:
 // such a verb shows its plan and asks before it changes anything.
@@ -165,26 +176,28 @@ func RequestLabel(r store.Request) string {
 		r.ID, r.ProductName, r.Requester, r.RequestedAt.Format("2 Jan 2006"), len(r.Users), people, strings.ToLower(r.Status))
 }
 
-// Products lists the catalog's products, id and name, for a picker. Like
-// completion it needs no role: a member picks what to buy or ask for, and
-// the verb's own rules then decide.
-func Products(ctx context.Context, s store.Service) ([]Choice, error) {
-	lines, err := s.Completions(ctx, store.CompleteProducts, "")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Choice, len(lines))
-	for i, l := range lines {
-		id, name, _ := strings.Cut(l, "\t")
-		out[i] = Choice{Value: id, Label: id + "  " + name}
-	}
-	return out, nil
-}
-
-// PickProduct asks for a missing --product among the catalog's products.
-func PickProduct(f *Factory, question string) (string, error) {
+// PickProduct asks for a missing --product among the catalog's products
+// as the store front offers them (a member may pick too); refusal, when
+// not nil, is the verb's own rule on an offer (store.Offer.PurchaseRefusal,
+// say): a product it refuses is listed with the reason and the way out.
+func PickProduct(f *Factory, question string, refusal func(store.Offer) *store.Error) (string, error) {
 	return Pick(f, Picking{Missing: "--product", Question: question, None: "the catalog has no products",
-		NoneFix: "commercectl import-catalog FILE"}, Products)
+		NoneFix: "commercectl import-catalog FILE"}, func(ctx context.Context, s store.Service) ([]Choice, error) {
+		offers, err := s.Offers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]Choice, len(offers))
+		for i, o := range offers {
+			out[i] = Choice{Value: o.ProductID, Label: fmt.Sprintf("%s  %s (%s a month)", o.ProductID, o.ProductName, o.MonthlyPrice)}
+			if refusal != nil {
+				if err := refusal(o); err != nil {
+					out[i].Why, out[i].Fix = err.Message, err.Hint
+				}
+			}
+		}
+		return out, nil
+	})
 }
 
 // Subscriptions lists, for a picker, the subscriptions the actor may see

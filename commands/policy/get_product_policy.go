@@ -26,7 +26,7 @@ func NewCmdGetProductPolicy(f *cmdutil.Factory, runF func(*GetProductPolicyOptio
 			opts.PolicyID = cmdutil.PolicyArg(args)
 			if opts.ProductID == "" {
 				var err error
-				if opts.ProductID, err = cmdutil.PickProduct(f, "Which product?"); err != nil {
+				if opts.ProductID, err = cmdutil.PickProduct(f, "Which product?", nil); err != nil {
 					return err
 				}
 			}

@@ -260,7 +260,7 @@ func TestInteractiveApprovePartly(t *testing.T) {
 				t.Errorf("a product without room for 2 is offered: %q", products)
 			}
 			for _, want := range []string{
-				"Not offered, as they would be refused:\n",
+				"Not offered now (why, and what to do first):\n",
 				"  " + powerBIPremium + "  Power BI Premium (requested): not enough licenses in the central pool of Power BI Premium: 2 needed, 0 available, 2 missing (buy a subscription: commercectl add-subscription --product " + powerBIPremium + " --quantity 2)\n",
 				"  CFQ7TTC0MM8R  Microsoft 365 Copilot (1 available): not enough licenses in the central pool of Microsoft 365 Copilot: 2 needed, 1 available, 1 missing (buy more: commercectl buy-licenses --subscription SUB-00003 --total 4)\n",
 			} {

@@ -31,7 +31,7 @@ request process, its message and link are shown instead (exit 5).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.ProductID == "" {
 				var err error
-				if opts.ProductID, err = cmdutil.PickProduct(f, "Ask for which product?"); err != nil {
+				if opts.ProductID, err = cmdutil.PickProduct(f, "Ask for which product?", store.Offer.RequestRefusal); err != nil {
 					return err
 				}
 			}

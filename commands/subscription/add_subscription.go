@@ -27,7 +27,7 @@ func NewCmdAddSubscription(f *cmdutil.Factory, runF func(*AddSubscriptionOptions
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if opts.ProductID == "" {
-				if opts.ProductID, err = cmdutil.PickProduct(f, "Buy which product for the organization?"); err != nil {
+				if opts.ProductID, err = cmdutil.PickProduct(f, "Buy which product for the organization?", nil); err != nil {
 					return err
 				}
 			}

@@ -168,7 +168,7 @@ func TestPickTakeoverOffersOnlyTargetsWithRoom(t *testing.T) {
 		t.Errorf("targets offered: %q, want SUB-00001 only", got)
 	}
 	for _, want := range []string{
-		"Not offered, as they would be refused:\n",
+		"Not offered now (why, and what to do first):\n",
 		"  SUB-00002  Visio Plan 2 (2 available): ",
 		"1 missing (buy more: commercectl buy-licenses --subscription SUB-00002 --total 6)\n",
 		"  SUB-00003  Microsoft 365 Copilot (1 available): ",

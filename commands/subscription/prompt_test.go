@@ -3,6 +3,7 @@ package subscription
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
@@ -30,8 +31,11 @@ func TestPurchaseAsksForWhatIsMissingInATerminal(t *testing.T) {
 	if len(pr.Answers) != 0 {
 		t.Errorf("questions left unasked: %+v", pr.Answers)
 	}
-	// The product is picked from the catalog, not typed.
-	if offered := pr.Offered["Buy which product?"]; !slices.Contains(offered, "CFQ7TTC0H9MP  Power BI Pro") || len(offered) < 10 {
+	// The product is picked from the catalog, not typed, with its price;
+	// one whose policy blocks a purchase (Copilot is Disabled) is left out.
+	offered := pr.Offered["Buy which product?"]
+	if !slices.Contains(offered, "CFQ7TTC0H9MP  Power BI Pro (14.00 a month)") ||
+		slices.ContainsFunc(offered, func(o string) bool { return strings.HasPrefix(o, "CFQ7TTC0MM8R") }) {
 		t.Errorf("products offered: %q", offered)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
 	"github.com/spf13/cobra"
 )
 
@@ -31,7 +32,7 @@ it, send a license request instead (new-request).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if opts.ProductID == "" {
-				if opts.ProductID, err = cmdutil.PickProduct(f, "Buy which product?"); err != nil {
+				if opts.ProductID, err = cmdutil.PickProduct(f, "Buy which product?", store.Offer.PurchaseRefusal); err != nil {
 					return err
 				}
 			}

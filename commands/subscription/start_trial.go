@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
 	"github.com/spf13/cobra"
 )
 
@@ -25,7 +26,7 @@ func NewCmdStartTrial(f *cmdutil.Factory, runF func(*StartTrialOptions) error) *
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.ProductID == "" {
 				var err error
-				if opts.ProductID, err = cmdutil.PickProduct(f, "Try which product?"); err != nil {
+				if opts.ProductID, err = cmdutil.PickProduct(f, "Try which product?", store.Offer.TrialRefusal); err != nil {
 					return err
 				}
 			}

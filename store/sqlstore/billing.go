@@ -151,8 +151,8 @@ func (d *DB) AddSubscription(ctx context.Context, productID string, quantity, mo
 		if err != nil {
 			return err
 		}
-		id, err := t.insertSubscription(newSubscription{productID: p.id, kind: store.KindCentral, quantity: quantity,
-			priceCents: p.price, createdAt: t.now, expiresAt: t.now.AddDate(0, months, 0)})
+		id, err := t.insertSubscription(newSubscription{productID: p.ProductID, kind: store.KindCentral, quantity: quantity,
+			priceCents: int64(p.MonthlyPrice), createdAt: t.now, expiresAt: t.now.AddDate(0, months, 0)})
 		if err != nil {
 			return err
 		}

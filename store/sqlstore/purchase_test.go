@@ -144,3 +144,33 @@ func TestStartTrialBlockedWhenDisabled(t *testing.T) {
 	}
 	unchanged(t, path, before)
 }
+
+// The store front shows a member every product with its price and what
+// the policy lets them do, though they may not read policies; the offer
+// refuses what Purchase refuses. Without an identity it shows nothing.
+func TestOffersForAMember(t *testing.T) {
+	d, _ := tenantWithStaff(t)
+	setValue(t, d, store.ValueDisabled, visioPlan1)
+	if _, err := d.ListProductPolicies(as(member), store.PolicySelfServicePurchase, false); store.ErrorCode(err) != store.EFORBIDDEN {
+		t.Fatalf("a member reads policies: %v", err)
+	}
+	offers, err := d.Offers(as(member))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]store.Offer{}
+	for _, o := range offers {
+		byID[o.ProductID] = o
+	}
+	if o := byID[powerBIPro]; o.ProductName != "Power BI Pro" || o.MonthlyPrice != 1400 || o.PolicyValue != store.ValueEnabled || o.PurchaseRefusal() != nil {
+		t.Errorf("Power BI Pro offered as %+v", o)
+	}
+	o := byID[visioPlan1]
+	_, err = d.Purchase(as(member), visioPlan1, 1)
+	if o.PolicyValue != store.ValueDisabled || o.PurchaseRefusal() == nil || o.PurchaseRefusal().Error() != store.ErrorMessage(err) {
+		t.Errorf("Visio Plan 1 offered as %+v (refusal %v), Purchase says %v", o, o.PurchaseRefusal(), err)
+	}
+	if _, err := d.Offers(nobody()); store.ErrorCode(err) != store.EFORBIDDEN {
+		t.Errorf("offers without an identity: %v, want forbidden", err)
+	}
+}

@@ -137,9 +137,8 @@ func (d *DB) NewRequest(ctx context.Context, productID string, forUPNs []string)
 			}
 			return e
 		}
-		if p.value == store.ValueEnabled {
-			return store.Errorf(store.ECONFLICT, "%s can be bought without asking: %s is Enabled for it", p.name, store.PolicySelfServicePurchase).
-				WithHint("buy it: commercectl purchase --product %s --quantity N", p.id)
+		if err := p.RequestRefusal(); err != nil {
+			return err
 		}
 		seen := map[string]bool{strings.ToLower(t.actor.UPN): true}
 		upns := []string{t.actor.UPN}
@@ -153,9 +152,9 @@ func (d *DB) NewRequest(ctx context.Context, productID string, forUPNs []string)
 		}
 		var pending int64
 		err = t.QueryRowContext(t.ctx, `SELECT id FROM requests WHERE requester_id = ? AND product_id = ? AND status = ? AND requested_at >= ?`,
-			t.actorID, p.id, store.RequestPending, fmtTime(keptSince(t.now, proc))).Scan(&pending)
+			t.actorID, p.ProductID, store.RequestPending, fmtTime(keptSince(t.now, proc))).Scan(&pending)
 		if err == nil {
-			return store.Errorf(store.ECONFLICT, "you already asked for %s: request %d is pending", p.name, pending)
+			return store.Errorf(store.ECONFLICT, "you already asked for %s: request %d is pending", p.ProductName, pending)
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -165,7 +164,7 @@ func (d *DB) NewRequest(ctx context.Context, productID string, forUPNs []string)
 		if err := t.unknownPicked(); err != nil {
 			return err
 		}
-		id, err := t.insertRequest(p.id, t.actorID, t.now)
+		id, err := t.insertRequest(p.ProductID, t.actorID, t.now)
 		if err != nil {
 			return err
 		}
@@ -179,12 +178,12 @@ func (d *DB) NewRequest(ctx context.Context, productID string, forUPNs []string)
 		// The admins who decide are told of the request.
 		if _, err := t.ExecContext(t.ctx, `INSERT INTO notifications (to_upn, kind, subject, body, created_at)
 			SELECT u.upn, 'request-received', ?, ?, ? FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = ?`,
-			"License request: "+p.name,
-			fmt.Sprintf("%s asks for %s for %d %s. Review it with: commercectl get-request %d", t.actor.UPN, p.name, len(upns), people(len(upns)), id),
+			"License request: "+p.ProductName,
+			fmt.Sprintf("%s asks for %s for %d %s. Review it with: commercectl get-request %d", t.actor.UPN, p.ProductName, len(upns), people(len(upns)), id),
 			fmtTime(t.now), store.RoleGlobalAdmin); err != nil {
 			return err
 		}
-		return t.audit("new-request", fmt.Sprint(id), nil, map[string]any{"productId": p.id, "users": len(upns)})
+		return t.audit("new-request", fmt.Sprint(id), nil, map[string]any{"productId": p.ProductID, "users": len(upns)})
 	})
 	return req, err
 }

@@ -1,0 +1,41 @@
+package store
+
+import (
+	"strings"
+	"testing"
+)
+
+// What AllowSelfServicePurchase lets a person do with a product (SPEC §8):
+// buy it when Enabled, try it when Enabled or OnlyTrialsWithoutPaymentMethod,
+// ask for it when it cannot be bought.
+func TestOfferRefusals(t *testing.T) {
+	for _, tt := range []struct {
+		value                  string
+		purchase, trial, apply bool // allowed
+	}{
+		{ValueEnabled, true, true, false},
+		{ValueOnlyTrials, false, true, true},
+		{ValueDisabled, false, false, true},
+	} {
+		o := Offer{ProductID: "CFQ7TTC0H9MP", ProductName: "Power BI Pro", PolicyValue: tt.value}
+		for _, c := range []struct {
+			verb    string
+			refusal *Error
+			allowed bool
+			hint    string
+		}{
+			{"purchase", o.PurchaseRefusal(), tt.purchase, "commercectl new-request --product CFQ7TTC0H9MP"},
+			{"start-trial", o.TrialRefusal(), tt.trial, "commercectl new-request --product CFQ7TTC0H9MP"},
+			{"new-request", o.RequestRefusal(), tt.apply, "commercectl purchase --product CFQ7TTC0H9MP"},
+		} {
+			switch {
+			case c.allowed && c.refusal != nil:
+				t.Errorf("%s %s: refused (%v), want allowed", tt.value, c.verb, c.refusal)
+			case !c.allowed && c.refusal == nil:
+				t.Errorf("%s %s: allowed, want refused", tt.value, c.verb)
+			case !c.allowed && (c.refusal.Code != ECONFLICT || !strings.Contains(c.refusal.Hint, c.hint)):
+				t.Errorf("%s %s: %q (%s, hint %q), want exit 5 with a hint naming %q", tt.value, c.verb, c.refusal, c.refusal.Code, c.refusal.Hint, c.hint)
+			}
+		}
+	}
+}
