@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,26 @@ func demoOnEachEngine(t *testing.T, fn func(t *testing.T, bin string, env []stri
 		run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--demo", "--db", db)
 		fn(t, bin, env, db)
 	})
+}
+
+// optionsOf is what the screen shows under question: its options, up to
+// the first empty line.
+func (term *terminal) optionsOf(question string) []string {
+	lines := strings.Split(term.screen.String(), "\n")
+	for i, l := range lines {
+		if strings.Contains(l, "? "+question) {
+			var options []string
+			for _, o := range lines[i+1:] {
+				if strings.TrimSpace(o) == "" {
+					break
+				}
+				options = append(options, strings.TrimSpace(o))
+			}
+			return options
+		}
+	}
+	term.t.Fatalf("no question %q on screen:\n%s", question, term.screen)
+	return nil
 }
 
 // auditCount is how many changes the tenant has recorded.
@@ -207,7 +228,7 @@ func testAskedVerbShowsItsCostFirst(t *testing.T, bin string, env []string, db s
 		// The Expired Project Plan 3 subscription cannot be bought on: not
 		// offered, with the reason and the way out.
 		term.expect("Not offered now (why, and what to do first):")
-		term.expect("SUB-00004  Project Plan 3, central (2 of 2 assigned, 0.00 a month, Expired): it is Expired (buy a new one: commercectl add-subscription --product CFQ7TTC0HDB0 --quantity N)")
+		term.expect("SUB-00004  Project Plan 3, central (2 of 2 assigned, 0.00 a month, Expired): SUB-00004 is Expired: licenses can be bought only for an Active subscription (buy a new one: commercectl add-subscription --product CFQ7TTC0HDB0 --quantity 3)")
 		term.expect("Which central subscription?")
 		term.expect("SUB-00001  Power BI Pro")
 		term.send(keyEnter)
@@ -244,8 +265,10 @@ func testPickersOfferOnlyWhatWorks(t *testing.T, bin string, env []string, db st
 		name   string
 		args   []string
 		keys   []string // pairs before the picker of interest: what is drawn, then the keys
-		expect []string
-		offers string // the one choice left
+		expect   []string
+		question string // the picker of interest
+		offers   string // the one choice left
+		refused  string // a choice it must not offer
 	}{
 		{
 			name: "approve-request, the requested product has no seat",
@@ -254,7 +277,9 @@ func testPickersOfferOnlyWhatWorks(t *testing.T, bin string, env []string, db st
 			expect: []string{"Not offered now (why, and what to do first):",
 				"CFQ7TTC0H6RP  Power BI Premium (requested): not enough licenses in the central pool of Power BI Premium: 3 needed, 0 available, 3 missing (buy a subscription: commercectl add-subscription --product CFQ7TTC0H6RP --quantity 3)",
 				"Assign which product?"},
-			offers: "CFQ7TTC0H9MP  Power BI Pro (3 available)",
+			question: "Assign which product?",
+			offers:   "CFQ7TTC0H9MP  Power BI Pro (3 available)",
+			refused:  "CFQ7TTC0H6RP",
 		},
 		{
 			name: "list-conflicts, no central subscription to buy on",
@@ -263,7 +288,9 @@ func testPickersOfferOnlyWhatWorks(t *testing.T, bin string, env []string, db st
 			expect: []string{"Not offered now (why, and what to do first):",
 				"Buy 2 more license(s): Project Plan 3 has no Active central subscription to buy licenses on (buy one: commercectl add-subscription --product CFQ7TTC0HDB0 --quantity 2)",
 				"Resolve how?"},
-			offers: "Unassign licenses",
+			question: "Resolve how?",
+			offers:   "Unassign licenses",
+			refused:  "Buy",
 		},
 		{
 			name: "list-licenses, a product with self-service seats only",
@@ -271,7 +298,9 @@ func testPickersOfferOnlyWhatWorks(t *testing.T, bin string, env []string, db st
 			expect: []string{"Not offered now (why, and what to do first):",
 				"Assign licenses: no central subscription (buy some: commercectl add-subscription --product CFQ7TTC0HD33 --quantity N)",
 				"What do you want to do?"},
-			offers: "Unassign licenses",
+			question: "What do you want to do?",
+			offers:   "Unassign licenses",
+			refused:  "Assign licenses",
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -286,9 +315,14 @@ func testPickersOfferOnlyWhatWorks(t *testing.T, bin string, env []string, db st
 				term.expect(want)
 			}
 			term.expect(tt.offers)
+			if options := term.optionsOf(tt.question); slices.ContainsFunc(options, func(o string) bool { return strings.Contains(o, tt.refused) }) {
+				t.Errorf("%q is offered: %q", tt.refused, options)
+			}
 			term.send(keyEscape)
 			term.expect("canceled")
-			term.exitCode()
+			if code := term.exitCode(); code != 2 {
+				t.Errorf("Escape: exit %d, want 2", code)
+			}
 		})
 	}
 }

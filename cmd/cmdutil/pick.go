@@ -201,9 +201,8 @@ func PickProduct(f *Factory, question string, refusal func(store.Offer) *store.E
 }
 
 // Subscriptions lists, for a picker, the subscriptions the actor may see
-// that keep says are candidates; keep also tells why one would be refused
-// (and the fix), or drops it (false) when it is no candidate at all.
-func Subscriptions(keep func(store.Subscription) (ok bool, why, fix string)) func(context.Context, store.Service) ([]Choice, error) {
+// that keep says are candidates.
+func Subscriptions(keep func(store.Subscription) bool) func(context.Context, store.Service) ([]Choice, error) {
 	return func(ctx context.Context, s store.Service) ([]Choice, error) {
 		subs, err := s.ListSubscriptions(ctx, store.SubscriptionFilter{})
 		if err != nil {
@@ -211,9 +210,8 @@ func Subscriptions(keep func(store.Subscription) (ok bool, why, fix string)) fun
 		}
 		var out []Choice
 		for _, sub := range subs {
-			ok, why, fix := keep(sub)
-			if ok {
-				out = append(out, Choice{Value: sub.ID, Label: SubscriptionLabel(sub), Why: why, Fix: fix})
+			if keep(sub) {
+				out = append(out, Choice{Value: sub.ID, Label: SubscriptionLabel(sub)})
 			}
 		}
 		return out, nil

@@ -147,7 +147,7 @@ func assignRun(opts *AssignOptions) error {
 			if err != nil || plan.Changed == 0 {
 				return "", err
 			}
-			return fmt.Sprintf("Give %d license(s) of %s to %s? %d stay free.", plan.Changed, plan.ProductName, peopleList(plan.UPNs, plan.Changed), plan.Available), nil
+			return fmt.Sprintf("Give %d license(s) of %s to %s? %d will stay free.", plan.Changed, plan.ProductName, peopleList(plan.UPNs, plan.Changed), plan.Available), nil
 		})
 		if err != nil {
 			return err

@@ -20,8 +20,7 @@ func centralPools(unassign bool) func(context.Context, store.Service) ([]cmdutil
 		}
 		var out []cmdutil.Choice
 		for _, p := range pools {
-			c := cmdutil.Choice{Value: p.ProductID,
-				Label: fmt.Sprintf("%s  %s (%d of %d assigned, %d available)", p.ProductID, p.ProductName, p.Assigned, p.Quantity, max(p.Available, 0))}
+			c := cmdutil.Choice{Value: p.ProductID, Label: poolLabel(p)}
 			switch {
 			case unassign && p.Assigned == 0, !unassign && p.Quantity == 0:
 				continue
@@ -121,4 +120,12 @@ func pickUsers(f *cmdutil.Factory, ctx context.Context, s store.Service, product
 		fmt.Fprintln(f.IOStreams.ErrOut, "Nothing picked: nothing changed.")
 	}
 	return upns, nil
+}
+
+// poolLabel is how a picker shows a product's central pool.
+func poolLabel(p store.LicenseSummary) string {
+	if p.Quantity == 0 {
+		return fmt.Sprintf("%s  %s (%d assigned, no seats)", p.ProductID, p.ProductName, p.Assigned)
+	}
+	return fmt.Sprintf("%s  %s (%d of %d assigned, %d available)", p.ProductID, p.ProductName, p.Assigned, p.Quantity, max(p.Available, 0))
 }

@@ -34,7 +34,7 @@ terminal and needs --yes otherwise.`,
 				if opts.SubscriptionID, err = cmdutil.Pick(f, cmdutil.Picking{Missing: "--subscription",
 					Question: "Which central subscription?", None: "the organization has no central subscription",
 					NoneFix: "buy one: commercectl add-subscription --product ID --quantity N"},
-					cmdutil.Subscriptions(centralActive)); err != nil {
+					centralSubscriptions); err != nil {
 					return err
 				}
 			}

@@ -80,8 +80,8 @@ func centralizeRun(opts *CentralizeOptions) error {
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("License %d user(s) of %s from %s (%d seat(s) bought, cost change %s a month) and ask %d buyer(s) to cancel?",
-			res.UsersLicensed, res.ProductName, res.SubscriptionID, res.SeatsBought, res.MonthlyCostChange, len(res.Notified)), nil
+		return fmt.Sprintf("License %d user(s) of %s from %s (%d seat(s) bought, cost change %s a month) and ask %d purchaser(s) to cancel?",
+			res.UsersLicensed, res.ProductName, res.SubscriptionID, res.SeatsBought, signed(res.MonthlyCostChange), len(res.Notified)), nil
 	}); err != nil {
 		return err
 	}

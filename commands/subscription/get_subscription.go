@@ -29,7 +29,8 @@ func NewCmdGetSubscription(f *cmdutil.Factory, runF func(*GetSubscriptionOptions
 		Args:              cmdutil.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.ID, err = pickSubscription(f, cmd, args, cmdutil.Picking{Question: "Which subscription?"}, anySubscription); err != nil {
+			if opts.ID, err = pickSubscription(f, cmd, args, cmdutil.Picking{Question: "Which subscription?",
+				None: "the tenant has no subscriptions", NoneFix: "buy one: commercectl add-subscription --product ID --quantity N"}, anySubscription); err != nil {
 				return err
 			}
 			if runF != nil {

@@ -33,7 +33,7 @@ func askTakeover(f *cmdutil.Factory) error {
 func pickTakeover(f *cmdutil.Factory, subs []store.Subscription) error {
 	var own []store.Subscription
 	for _, s := range subs {
-		if s.Kind != store.KindCentral && s.Status != store.StatusDeleted {
+		if selfBought(s) {
 			own = append(own, s)
 		}
 	}
@@ -149,7 +149,7 @@ func takeoverChoices(to store.Takeover) func(context.Context, store.Service) ([]
 		}
 		var out []cmdutil.Choice
 		for _, sub := range subs {
-			if ok, _, _ := selfBought(sub); !ok {
+			if !selfBought(sub) {
 				continue
 			}
 			try := to
@@ -185,7 +185,7 @@ func askTakeoverOf(f *cmdutil.Factory, id string) error {
 	if err != nil {
 		return err
 	}
-	if ok, _, _ := selfBought(*src); !ok {
+	if !selfBought(*src) {
 		// A central or Deleted one: the store's refusal, before any question.
 		if _, err := s.TakeoverSubscription(store.WithDryRun(ctx), store.Takeover{SubscriptionID: id, Cancel: true, Reason: store.CancelReasons[0]}); err != nil {
 			return err
