@@ -2,6 +2,7 @@
 package catalog
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
@@ -68,6 +69,10 @@ func importCatalogRun(opts *ImportCatalogOptions) error {
 		return err
 	}
 	defer in.Close()
+	// A typed file name is confirmed before the catalog takes it in.
+	if err := cmdutil.ConfirmAsked(f, fmt.Sprintf("Import the catalog of %s?", opts.File)); err != nil {
+		return err
+	}
 	in, done := cmdutil.WatchInput(f, in, "Reading "+opts.File)
 	s, err := f.Store()
 	if err != nil {

@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"context"
+	"fmt"
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
 	"github.com/spf13/cobra"
@@ -59,6 +61,15 @@ func applyPoliciesRun(opts *ApplyPoliciesOptions) error {
 	}
 	ctx, err := f.Context()
 	if err != nil {
+		return err
+	}
+	if err := cmdutil.PlanAsked(f, ctx, func(ctx context.Context) (string, error) {
+		plan, err := s.ApplyPolicies(ctx, set)
+		if err != nil || len(plan) == 0 {
+			return "", err
+		}
+		return fmt.Sprintf("Apply %d change(s) from %s? (diff-policies -f %s lists them)", len(plan), opts.File, opts.File), nil
+	}); err != nil {
 		return err
 	}
 	changes, err := s.ApplyPolicies(ctx, set)

@@ -1,6 +1,7 @@
 package tenant
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,6 +72,10 @@ func copyTenantRun(opts *CopyTenantOptions) error {
 	f := opts.Factory
 	p, s, ctx, err := f.Setup()
 	if err != nil {
+		return err
+	}
+	// A typed target is confirmed: the copy fills that database.
+	if err := cmdutil.ConfirmAsked(f, fmt.Sprintf("Copy the whole tenant into %s?", opts.To)); err != nil {
 		return err
 	}
 	var progress *output.Progress

@@ -1,10 +1,13 @@
 package user
 
 import (
+	"context"
+	"fmt"
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
 	"github.com/commercectl/commercectl/store"
 	"github.com/spf13/cobra"
+	"strings"
 )
 
 // AddUserOptions are the inputs of add-user.
@@ -49,7 +52,21 @@ func addUserRun(opts *AddUserOptions) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.AddUser(ctx, store.NewUser{UPN: opts.UPN, DisplayName: opts.DisplayName, Department: opts.Department, Roles: opts.Roles})
+	nu := store.NewUser{UPN: opts.UPN, DisplayName: opts.DisplayName, Department: opts.Department, Roles: opts.Roles}
+	if err := cmdutil.PlanAsked(f, ctx, func(ctx context.Context) (string, error) {
+		u, err := s.AddUser(ctx, nu)
+		if err != nil {
+			return "", err
+		}
+		roles := "no role (a member)"
+		if len(u.Roles) > 0 {
+			roles = strings.Join(u.Roles, ", ")
+		}
+		return fmt.Sprintf("Add %s to the tenant, with %s?", u.UPN, roles), nil
+	}); err != nil {
+		return err
+	}
+	u, err := s.AddUser(ctx, nu)
 	if err != nil {
 		return err
 	}

@@ -73,6 +73,10 @@ func importUsersRun(opts *ImportUsersOptions) error {
 		return err
 	}
 	defer in.Close()
+	// A typed file name is confirmed before its users go in, all or nothing.
+	if err := cmdutil.ConfirmAsked(f, fmt.Sprintf("Import the users of %s into the tenant?", opts.File)); err != nil {
+		return err
+	}
 	in, done := cmdutil.WatchInput(f, in, "Reading "+opts.File)
 	s, err := f.Store()
 	if err != nil {
