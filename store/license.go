@@ -39,6 +39,10 @@ type LicenseSummary struct {
 	CentralSeats     int `json:"centralSeats"`
 	SelfServiceSeats int `json:"selfServiceSeats"`
 	TrialSeats       int `json:"trialSeats"`
+	// The central pool alone, what assigning with --product and approving
+	// use: licenses it holds, and seats free in it (0 in a conflict).
+	CentralAssigned  int `json:"centralAssigned"`
+	CentralAvailable int `json:"centralAvailable"`
 }
 
 // LicensedUser is one license as list-licenses --product shows it.

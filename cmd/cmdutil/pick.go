@@ -233,27 +233,18 @@ func Requests(status string) func(context.Context, store.Service) ([]Choice, err
 	}
 }
 
-// CentralPools are the products with central seats: their quantity and
-// free seats counted over the organization's own subscriptions only (the
-// totals less the self-service and trial ones), which is what assigning,
-// approving and resolving use.
+// CentralPools are the products with a central pool (seats, or licenses
+// in a conflict), with Quantity, Assigned and Available those of the
+// central pool alone, as the store counts them: what assigning, approving
+// and resolving use.
 func CentralPools(ctx context.Context, s store.Service) ([]store.LicenseSummary, error) {
-	totals, err := s.ListLicenses(ctx, false)
+	sums, err := s.ListLicenses(ctx, false)
 	if err != nil {
 		return nil, err
-	}
-	own, err := s.ListLicenses(ctx, true)
-	if err != nil {
-		return nil, err
-	}
-	bought := map[string]store.LicenseSummary{}
-	for _, o := range own {
-		bought[o.ProductID] = o
 	}
 	var out []store.LicenseSummary
-	for _, t := range totals {
-		o := bought[t.ProductID]
-		t.Quantity, t.Assigned, t.Available = t.Quantity-o.Quantity, t.Assigned-o.Assigned, t.Available-o.Available
+	for _, t := range sums {
+		t.Quantity, t.Assigned, t.Available = t.CentralSeats, t.CentralAssigned, t.CentralAvailable
 		if t.Quantity > 0 || t.Assigned > 0 {
 			out = append(out, t)
 		}

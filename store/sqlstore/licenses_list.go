@@ -88,6 +88,9 @@ func (d *DB) ListLicenses(ctx context.Context, selfService bool) ([]store.Licens
 		need := map[string]int{}
 		for k, p := range pools {
 			sum := byProduct[k.productID]
+			if k.subID == "" {
+				sum.CentralAssigned, sum.CentralAvailable = p.assigned, max(0, p.seats-p.assigned)
+			}
 			if p.assigned > p.seats {
 				need[k.productID] += p.assigned - p.seats
 			} else {
