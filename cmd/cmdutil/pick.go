@@ -26,7 +26,7 @@ type Choice struct {
 // (named in the exit 2 outside a terminal), the question, and what to say
 // when the tenant has nothing to pick from.
 type Picking struct {
-	Missing  string // "--product ID", "the subscription ID"
+	Missing  string // the flag, as in "missing --product"
 	Question string
 	None     string // "the tenant has no subscriptions"
 	NoneFix  string // a command that would make one, or ""
@@ -36,8 +36,8 @@ type Picking struct {
 // choices from the tenant; outside a terminal it fails with exit 2 naming
 // the argument (SPEC §2). Choices that cannot work are listed with their
 // reason and way out, not offered; when nothing can work, Pick fails as
-// the verb would (exit 5, the first reason and its fix); when there is
-// nothing at all, exit 3 with p.None.
+// the verb would (exit 5, see Choose); when there is nothing at all,
+// exit 3 with p.None.
 func Pick(f *Factory, p Picking, load func(context.Context, store.Service) ([]Choice, error)) (string, error) {
 	if !f.IOStreams.CanPrompt() {
 		return "", Usagef("missing %s", p.Missing)
@@ -131,10 +131,6 @@ func (f *Factory) MarkAsked() { f.asked = true }
 
 // notOffered heads the choices a picker leaves out.
 const notOffered = "Not offered now (why, and what to do first):"
-
-// Asked reports whether the verb asked for an argument that was missing:
-// such a verb shows its plan and asks before it changes anything.
-func (f *Factory) Asked() bool { return f.asked }
 
 // PlanAsked is Rehearse for a verb that asked for its arguments: before
 // anything changes the person reads the plan, with its cost, in the
