@@ -39,3 +39,31 @@ func TestOfferRefusals(t *testing.T) {
 		}
 	}
 }
+
+// What a person did with a product decides too: a trial is refused to one
+// who holds the product or had a trial of it, a request to one whose
+// request for it is pending.
+func TestOfferRefusalsForThePerson(t *testing.T) {
+	o := Offer{ProductID: "CFQ7TTC0HD33", ProductName: "Visio Plan 1", PolicyValue: ValueEnabled, For: "alex@contoso.com"}
+	if o.TrialRefusal() != nil {
+		t.Fatalf("a first trial is refused: %v", o.TrialRefusal())
+	}
+	held := o
+	held.Holds = true
+	if err := held.TrialRefusal(); err == nil || !strings.Contains(err.Message, "alex@contoso.com already has a license of Visio Plan 1") {
+		t.Errorf("a trial for one who holds the product: %v", err)
+	}
+	tried := o
+	tried.HadTrial = true
+	if err := tried.TrialRefusal(); err == nil || !strings.Contains(err.Hint, "commercectl purchase --product CFQ7TTC0HD33") {
+		t.Errorf("a second trial: %v", err)
+	}
+	asked := o
+	asked.PolicyValue, asked.PendingRequest = ValueDisabled, 4
+	if err := asked.RequestRefusal(); err == nil || err.Message != "you already asked for Visio Plan 1: request 4 is pending" {
+		t.Errorf("a second request: %v", err)
+	}
+	if err := held.PurchaseRefusal(); err != nil {
+		t.Errorf("buying more of a product one holds is refused: %v", err)
+	}
+}

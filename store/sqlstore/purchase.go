@@ -14,9 +14,33 @@ const (
 	maxQuantity     = 1_000_000
 )
 
-// offerSelect reads products as offers: price and AllowSelfServicePurchase.
-const offerSelect = `SELECT p.id, p.name, p.monthly_price_cents, pp.value FROM products p
-	JOIN product_policies pp ON pp.product_id = p.id AND pp.policy_id = ?`
+// offerSelect reads products as offers to one person: price,
+// AllowSelfServicePurchase, and whether they hold it, had a trial of it,
+// or asked for it (a request still pending and kept). Its arguments are
+// offerArgs.
+const offerSelect = `SELECT p.id, p.name, p.monthly_price_cents, pp.value,
+	CASE WHEN EXISTS (SELECT 1 FROM licenses l WHERE l.user_id = ? AND l.product_id = p.id) THEN 1 ELSE 0 END,
+	CASE WHEN EXISTS (SELECT 1 FROM subscriptions s WHERE s.kind = ? AND s.product_id = p.id AND s.purchaser_id = ?) THEN 1 ELSE 0 END,
+	coalesce((SELECT max(r.id) FROM requests r WHERE r.requester_id = ? AND r.product_id = p.id AND r.status = ? AND r.requested_at >= ?), 0)
+	FROM products p JOIN product_policies pp ON pp.product_id = p.id AND pp.policy_id = ?`
+
+func (t *tx) offerArgs() ([]any, error) {
+	proc, err := t.process()
+	if err != nil {
+		return nil, err
+	}
+	return []any{t.actorID, store.KindTrial, t.actorID, t.actorID, store.RequestPending, fmtTime(keptSince(t.now, proc)),
+		store.PolicySelfServicePurchase}, nil
+}
+
+// scanOffer reads one row of offerSelect, an offer to the actor.
+func (t *tx) scanOffer(r interface{ Scan(...any) error }) (store.Offer, error) {
+	o := store.Offer{For: t.actor.UPN}
+	var holds, hadTrial int
+	err := r.Scan(&o.ProductID, &o.ProductName, &o.MonthlyPrice, &o.PolicyValue, &holds, &hadTrial, &o.PendingRequest)
+	o.Holds, o.HadTrial = holds == 1, hadTrial == 1
+	return o, err
+}
 
 // purchasable is the product (by its id or an old one) as an offer.
 func (t *tx) purchasable(productID string) (*store.Offer, error) {
@@ -24,9 +48,11 @@ func (t *tx) purchasable(productID string) (*store.Offer, error) {
 	if err != nil {
 		return nil, err
 	}
-	var p store.Offer
-	err = t.QueryRowContext(t.ctx, offerSelect+` WHERE p.id = ?`, store.PolicySelfServicePurchase, pid).
-		Scan(&p.ProductID, &p.ProductName, &p.MonthlyPrice, &p.PolicyValue)
+	args, err := t.offerArgs()
+	if err != nil {
+		return nil, err
+	}
+	p, err := t.scanOffer(t.QueryRowContext(t.ctx, offerSelect+` WHERE p.id = ?`, append(args, pid)...))
 	return &p, err
 }
 
@@ -38,14 +64,18 @@ func (d *DB) Offers(ctx context.Context) ([]store.Offer, error) {
 		if err := t.requireIdentity(); err != nil {
 			return err
 		}
-		rows, err := t.QueryContext(t.ctx, offerSelect+` ORDER BY p.id`, store.PolicySelfServicePurchase)
+		args, err := t.offerArgs()
+		if err != nil {
+			return err
+		}
+		rows, err := t.QueryContext(t.ctx, offerSelect+` ORDER BY p.id`, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var o store.Offer
-			if err := rows.Scan(&o.ProductID, &o.ProductName, &o.MonthlyPrice, &o.PolicyValue); err != nil {
+			o, err := t.scanOffer(rows)
+			if err != nil {
 				return err
 			}
 			out = append(out, o)
@@ -78,11 +108,7 @@ func (d *DB) Purchase(ctx context.Context, productID string, quantity int) (*sto
 		if err != nil {
 			return err
 		}
-		holds, err := t.holdsProduct(t.actorID, p.ProductID)
-		if err != nil {
-			return err
-		}
-		if !holds {
+		if !p.Holds { // the buyer gets one of the licenses unless they hold the product
 			if err := t.insertLicense(t.actorID, p.ProductID, id, t.now); err != nil {
 				return err
 			}
@@ -118,22 +144,6 @@ func (d *DB) StartTrial(ctx context.Context, productID string) (*store.Subscript
 		}
 		if err := p.TrialRefusal(); err != nil {
 			return err
-		}
-		holds, err := t.holdsProduct(t.actorID, p.ProductID)
-		if err != nil {
-			return err
-		}
-		if holds {
-			return store.Errorf(store.ECONFLICT, "%s already has a license of %s; a trial would be a second one", t.actor.UPN, p.ProductName)
-		}
-		var trials int
-		if err := t.QueryRowContext(t.ctx, `SELECT count(*) FROM subscriptions WHERE kind = ? AND product_id = ? AND purchaser_id = ?`,
-			store.KindTrial, p.ProductID, t.actorID).Scan(&trials); err != nil {
-			return err
-		}
-		if trials > 0 {
-			return store.Errorf(store.ECONFLICT, "%s has already had a trial of %s", t.actor.UPN, p.ProductName).
-				WithHint("buy it with: commercectl purchase --product %s --quantity 1", p.ProductID)
 		}
 		id, err := t.insertSubscription(newSubscription{productID: p.ProductID, kind: store.KindTrial, purchaserID: t.actorID,
 			quantity: 1, createdAt: t.now, expiresAt: t.now.Add(trialDays * 24 * time.Hour)})

@@ -150,14 +150,6 @@ func (d *DB) NewRequest(ctx context.Context, productID string, forUPNs []string)
 			seen[key] = true
 			upns = append(upns, u)
 		}
-		var pending int64
-		err = t.QueryRowContext(t.ctx, `SELECT id FROM requests WHERE requester_id = ? AND product_id = ? AND status = ? AND requested_at >= ?`,
-			t.actorID, p.ProductID, store.RequestPending, fmtTime(keptSince(t.now, proc))).Scan(&pending)
-		if err == nil {
-			return store.Errorf(store.ECONFLICT, "you already asked for %s: request %d is pending", p.ProductName, pending)
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
 		if _, err := t.loadPick(upns); err != nil {
 			return err
 		}

@@ -83,8 +83,3 @@ func (t *tx) insertLicense(userID int64, productID, subscriptionID string, at ti
 	return err
 }
 
-func (t *tx) holdsProduct(userID int64, productID string) (bool, error) {
-	var n int
-	err := t.QueryRowContext(t.ctx, `SELECT count(*) FROM licenses WHERE user_id = ? AND product_id = ?`, userID, productID).Scan(&n)
-	return n > 0, err
-}
