@@ -120,8 +120,8 @@ func TestEveryVerbAsksForWhatIsMissing(t *testing.T) {
 		{[]string{"approve-request"}, "", "Which request?", "3  Microsoft 365 Copilot, asked by joni.sherman@contoso.com"},
 		{[]string{"resolve-conflicts", "--unassign-newest"}, "", "Which product?", "CFQ7TTC0HDB0  Project Plan 3: 2 assigned, 0 seats"},
 		{[]string{"resolve-conflicts"}, "", "Which product?", "CFQ7TTC0HDB0  Project Plan 3: 2 assigned, 0 seats"},
-		{[]string{"assign-license"}, "", "Assign licenses of which product? (from its central pool)", "CFQ7TTC0HD32  Visio Plan 2 (3 of 5 assigned, 2 available)"},
-		{[]string{"unassign-license", "--users", alex}, "", "Take licenses of which product away? (its central pool)", "CFQ7TTC0H9MP  Power BI Pro (7 of 10 assigned, 3 available)"},
+		{[]string{"assign-license"}, "", "Assign licenses of which product? (from its central pool)", "CFQ7TTC0HD32  Visio Plan 2 (central: 3 of 5 assigned, 2 available)"},
+		{[]string{"unassign-license", "--users", "megan.bowen@contoso.com"}, "", "Take licenses of which product away? (its central pool)", "CFQ7TTC0H9MP  Power BI Pro (central: 7 of 10 assigned, 3 available)"},
 		{[]string{"get-product-policy"}, "", "Which product?", "CFQ7TTC0H9MP  Power BI Pro"},
 		{[]string{"update-policy", "--value", "Disabled"}, "", "Which product?", "Power BI Pro"},
 		{[]string{"set-role"}, "", "Give a role to whom?", "adele.vance@contoso.com  Adele Vance"},
@@ -162,6 +162,25 @@ func TestEveryVerbAsksForWhatIsMissing(t *testing.T) {
 				t.Errorf("the tenant has %s audit entries after a canceled %s, %s before", after, name, before)
 			}
 		})
+	}
+}
+
+// With nothing that can work, the picker is not shown: the verb fails as
+// it would, exit 5, each reason listed (Visio Plan 1 has self-service
+// seats only: nothing to assign from, no central license to take).
+func TestNothingToPickFailsAsTheVerbWould(t *testing.T) {
+	bin, env, db := demoTenant(t)
+	cmd := exec.Command(bin, "list-licenses", "-o", "interactive", "--product", "CFQ7TTC0HD33", "--db", db, "--as", interactiveAdmin)
+	cmd.Env = env
+	term := inTerminal(t, cmd)
+	term.expect("Assign licenses: no central subscription (buy some: commercectl add-subscription --product CFQ7TTC0HD33 --quantity N)")
+	term.expect("Unassign licenses: nobody holds a central license of Visio Plan 1")
+	term.expect("error: none of the 2 can be chosen now")
+	if code := term.exitCode(); code != 5 {
+		t.Errorf("exit %d, want 5", code)
+	}
+	if strings.Contains(term.screen.String(), "What do you want to do?") {
+		t.Errorf("a question was asked with nothing to offer:\n%s", term.screen)
 	}
 }
 
@@ -297,10 +316,10 @@ func testPickersOfferOnlyWhatWorks(t *testing.T, bin string, env []string, db st
 			refused:  "Buy",
 		},
 		{
-			name: "list-licenses, a product with self-service seats only",
-			args: []string{"list-licenses", "-o", "interactive", "--product", "CFQ7TTC0HD33"},
+			name: "list-licenses, a product whose central subscription expired",
+			args: []string{"list-licenses", "-o", "interactive", "--product", "CFQ7TTC0HDB0"},
 			expect: []string{"Not offered now (why, and what to do first):",
-				"Assign licenses: no central subscription (buy some: commercectl add-subscription --product CFQ7TTC0HD33 --quantity N)",
+				"Assign licenses: no central subscription (buy some: commercectl add-subscription --product CFQ7TTC0HDB0 --quantity N)",
 				"What do you want to do?"},
 			question: "What do you want to do?",
 			offers:   "Unassign licenses",

@@ -19,8 +19,6 @@ type AssignOptions struct {
 	UsersFile      string
 	DisabledPlans  []string
 	Unassign       bool
-	// Asked: a picker has shown the plan and had it confirmed already.
-	Asked bool
 }
 
 func newAssignCmd(f *cmdutil.Factory, unassign bool, runF func(*AssignOptions) error) *cobra.Command {
@@ -51,7 +49,7 @@ a terminal shows the progress.`,
 				var err error
 				if opts.ProductID, err = cmdutil.Pick(f, cmdutil.Picking{Question: question,
 					None: "the organization has no central licenses", NoneFix: "buy some: commercectl add-subscription --product ID --quantity N"},
-					centralPools(unassign)); err != nil {
+					centralPools(unassign, cmdutil.SplitList(opts.Users))); err != nil {
 					return err
 				}
 			}
@@ -140,7 +138,7 @@ func assignRun(opts *AssignOptions) error {
 	a := store.LicenseAssignment{ProductID: opts.ProductID, SubscriptionID: opts.SubscriptionID, UPNs: upns,
 		DisabledPlans: cmdutil.SplitList(opts.DisabledPlans)}
 	var res *store.AssignResult
-	if !opts.Unassign && !opts.Asked {
+	if !opts.Unassign {
 		// Users picked in a terminal: the plan, then yes or no.
 		err := cmdutil.PlanAsked(f, ctx, func(ctx context.Context) (string, error) {
 			plan, err := s.AssignLicenses(ctx, a)
@@ -153,7 +151,7 @@ func assignRun(opts *AssignOptions) error {
 			return err
 		}
 	}
-	if opts.Unassign && !opts.Asked {
+	if opts.Unassign {
 		err := cmdutil.Rehearse(f, ctx, func(ctx context.Context) (string, error) {
 			plan, err := s.UnassignLicenses(ctx, a)
 			if err != nil || plan.Changed == 0 {

@@ -3,7 +3,6 @@ package license
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
@@ -138,7 +137,13 @@ func pickProduct(opts *ListLicensesOptions, sums []store.LicenseSummary) (int, e
 	if opts.ProductID == "" {
 		labels := make([]string, len(sums))
 		for i, s := range sums {
-			labels[i] = fmt.Sprintf("%s  %s (%d of %d assigned, %d available)", s.ProductID, s.ProductName, s.Assigned, s.Quantity, s.Available)
+			if s.CentralSeats == 0 && s.CentralAssigned == 0 {
+				labels[i] = fmt.Sprintf("%s  %s (no central licenses; %d of %d self-service or trial assigned)", s.ProductID, s.ProductName, s.Assigned, s.Quantity)
+			} else {
+				c := s
+				c.Quantity, c.Assigned, c.Available = s.CentralSeats, s.CentralAssigned, s.CentralAvailable
+				labels[i] = poolLabel(c)
+			}
 		}
 		return f.Prompter().Select("Which product?", labels, 0)
 	}
@@ -168,7 +173,6 @@ func pickProduct(opts *ListLicensesOptions, sums []store.LicenseSummary) (int, e
 // users, a confirmation.
 func pickAndAssign(opts *ListLicensesOptions, sums []store.LicenseSummary) error {
 	f := opts.Factory
-	pr := f.Prompter()
 	if len(sums) == 0 {
 		return store.Errorf(store.ENOTFOUND, "the tenant has no subscriptions yet").
 			WithHint("buy one with: commercectl add-subscription --product ID --quantity N")
@@ -188,7 +192,7 @@ func pickAndAssign(opts *ListLicensesOptions, sums []store.LicenseSummary) error
 	product := sums[i]
 	// Assigning uses central seats only: a pool with none free (its
 	// "available" ones may be self-service) is shown with the fix.
-	choices, err := centralPools(false)(ctx, s)
+	choices, err := centralPools(false, nil)(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -199,29 +203,25 @@ func pickAndAssign(opts *ListLicensesOptions, sums []store.LicenseSummary) error
 			assign.Why, assign.Fix = c.Why, c.Fix
 		}
 	}
-	action, err := cmdutil.Choose(f, "What do you want to do?", []cmdutil.Choice{assign, {Value: "unassign", Label: "Unassign licenses"}})
+	// Unassigning takes central licenses only: with none held, it is shown
+	// with where the product's licenses come from.
+	unassignChoice := cmdutil.Choice{Value: "unassign", Label: "Unassign licenses"}
+	if product.CentralAssigned == 0 {
+		unassignChoice.Why = "nobody holds a central license of " + product.ProductName
+		if product.Assigned > 0 {
+			unassignChoice.Fix = "its licenses are self-service or trials: their purchasers manage them, or take them over: commercectl takeover-subscription"
+		}
+	}
+	action, err := cmdutil.Choose(f, "What do you want to do?", []cmdutil.Choice{assign, unassignChoice})
 	if err != nil {
 		return err
 	}
 	unassign := action == "unassign"
 	upns, err := pickUsers(f, ctx, s, product.ProductID, unassign)
-	if err != nil {
+	if err != nil || len(upns) == 0 {
 		return err
 	}
-	if len(upns) == 0 {
-		return nil
-	}
-	verb := "Assign"
-	if unassign {
-		verb = "Unassign"
-	}
-	fmt.Fprintf(f.IOStreams.ErrOut, "Plan: %s %s for %d user(s): %s\n", strings.ToLower(verb), product.ProductName, len(upns), strings.Join(upns, ", "))
-	ok, err := pr.Confirm(fmt.Sprintf("%s %d license(s) of %s?", verb, len(upns), product.ProductName), false)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return output.ErrCanceled
-	}
-	return assignRun(&AssignOptions{Factory: f, ProductID: product.ProductID, Users: upns, Unassign: unassign, Asked: true})
+	// assignRun rehearses it (a refusal comes before the question) and asks
+	// with the plan.
+	return assignRun(&AssignOptions{Factory: f, ProductID: product.ProductID, Users: upns, Unassign: unassign})
 }

@@ -12,7 +12,10 @@ import (
 // centralPools offers the products with a central pool for assign-license
 // (or, with unassign, those whose central licenses someone holds). A pool
 // with no free license is shown with the buy-licenses that makes room.
-func centralPools(unassign bool) func(context.Context, store.Service) ([]cmdutil.Choice, error) {
+// With the users given (upns), each pool is rehearsed for them, so one the
+// verb would refuse (too few seats) or where nothing would change (none
+// of them holds it) shows why.
+func centralPools(unassign bool, upns []string) func(context.Context, store.Service) ([]cmdutil.Choice, error) {
 	return func(ctx context.Context, s store.Service) ([]cmdutil.Choice, error) {
 		pools, err := cmdutil.CentralPools(ctx, s)
 		if err != nil {
@@ -28,6 +31,23 @@ func centralPools(unassign bool) func(context.Context, store.Service) ([]cmdutil
 				c.Why = "no free central license"
 				c.Fix, err = buyFix(ctx, s, p)
 				if err != nil {
+					return nil, err
+				}
+			case len(upns) > 0:
+				a := store.LicenseAssignment{ProductID: p.ProductID, UPNs: upns}
+				if c.Why, c.Fix, err = cmdutil.Refusal(ctx, func(ctx context.Context) error {
+					var res *store.AssignResult
+					var err error
+					if unassign {
+						res, err = s.UnassignLicenses(ctx, a)
+					} else {
+						res, err = s.AssignLicenses(ctx, a)
+					}
+					if err == nil && res.Changed == 0 {
+						return store.Errorf(store.ECONFLICT, "nothing would change: %s", nothingFor(unassign, len(upns)))
+					}
+					return err
+				}); err != nil {
 					return nil, err
 				}
 			}
@@ -122,10 +142,24 @@ func pickUsers(f *cmdutil.Factory, ctx context.Context, s store.Service, product
 	return upns, nil
 }
 
-// poolLabel is how a picker shows a product's central pool.
+// poolLabel is how a picker shows a product's central pool (p's figures
+// are the pool's).
 func poolLabel(p store.LicenseSummary) string {
 	if p.Quantity == 0 {
-		return fmt.Sprintf("%s  %s (%d assigned, no seats)", p.ProductID, p.ProductName, p.Assigned)
+		return fmt.Sprintf("%s  %s (central: %d assigned, no seats)", p.ProductID, p.ProductName, p.Assigned)
 	}
-	return fmt.Sprintf("%s  %s (%d of %d assigned, %d available)", p.ProductID, p.ProductName, p.Assigned, p.Quantity, max(p.Available, 0))
+	return fmt.Sprintf("%s  %s (central: %d of %d assigned, %d available)", p.ProductID, p.ProductName, p.Assigned, p.Quantity, max(p.Available, 0))
+}
+
+// nothingFor says why a pool would change nothing for n users.
+func nothingFor(unassign bool, n int) string {
+	switch {
+	case unassign && n == 1:
+		return "they hold no central license of it"
+	case unassign:
+		return "none of them holds a central license of it"
+	case n == 1:
+		return "they hold it already"
+	}
+	return "all of them hold it already"
 }
