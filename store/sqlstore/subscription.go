@@ -82,4 +82,3 @@ func (t *tx) insertLicense(userID int64, productID, subscriptionID string, at ti
 		userID, productID, subscriptionID, fmtTime(at))
 	return err
 }
-
