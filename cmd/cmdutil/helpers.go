@@ -200,15 +200,21 @@ func TypedArg(f *Factory, cmd *cobra.Command, args []string, name, question stri
 	return AskFor(f, ExactArgs(1, name)(cmd, args), question)
 }
 
-// AskInt is AskText for a whole number.
+// AskInt is AskText for a whole number: what is not one is asked again,
+// up to three times in all, then refused as the flag would be.
 func AskInt(f *Factory, flag, question string) (int, error) {
-	s, err := AskText(f, flag, question)
-	if err != nil {
-		return 0, err
+	for try := 1; ; try++ {
+		s, err := AskText(f, flag, question)
+		if err != nil {
+			return 0, err
+		}
+		n, err := strconv.Atoi(s)
+		if err == nil {
+			return n, nil
+		}
+		if try == 3 {
+			return 0, Usagef("--%s takes a whole number, not %s", flag, store.QuoteShort(s))
+		}
+		fmt.Fprintf(f.IOStreams.ErrOut, "%s is not a whole number.\n", store.QuoteShort(s))
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, Usagef("--%s takes a whole number, not %s", flag, store.QuoteShort(s))
-	}
-	return n, nil
 }

@@ -2,6 +2,7 @@ package subscription
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
@@ -39,7 +40,7 @@ terminal and needs --yes otherwise.`,
 				}
 			}
 			if !cmd.Flags().Changed("total") {
-				if opts.Total, err = cmdutil.AskInt(f, "total", "How many licenses in all?"); err != nil {
+				if opts.Total, err = cmdutil.AskInt(f, "total", "How many licenses in all?"+nowHas(f, opts.SubscriptionID)); err != nil {
 					return err
 				}
 			}
@@ -72,16 +73,21 @@ func buyLicensesRun(opts *BuyLicensesOptions) error {
 		return err
 	}
 	confirmed := false
-	if opts.Total < before.Assigned {
+	switch {
+	case planned.Quantity == before.Quantity:
+		// Nothing to ask: it says below that nothing changed.
+	case opts.Total < before.Assigned:
 		q := fmt.Sprintf("%s has %d licenses assigned; %d leaves %d users without a valid license (%s → %s a month). Go on?",
 			before.ID, before.Assigned, opts.Total, before.Assigned-opts.Total, before.MonthlyCost, planned.MonthlyCost)
 		if err := cmdutil.Confirm(f, q); err != nil {
 			return err
 		}
 		confirmed = true
-	} else if err := cmdutil.ConfirmAsked(f, fmt.Sprintf("Set %s (%s) from %d to %d licenses: %s → %s a month?",
-		before.ID, before.ProductName, before.Quantity, planned.Quantity, before.MonthlyCost, planned.MonthlyCost)); err != nil {
-		return err
+	default:
+		if err := cmdutil.ConfirmAsked(f, fmt.Sprintf("Set %s (%s) from %d to %d licenses: %s → %s a month?",
+			before.ID, before.ProductName, before.Quantity, planned.Quantity, before.MonthlyCost, planned.MonthlyCost)); err != nil {
+			return err
+		}
 	}
 	sub, err := s.BuyLicenses(ctx, opts.SubscriptionID, opts.Total, confirmed)
 	if err != nil {
@@ -95,4 +101,27 @@ func buyLicensesRun(opts *BuyLicensesOptions) error {
 			sub.ID, before.Quantity, sub.Quantity, sub.MonthlyCost, before.MonthlyCost)
 	}
 	return output.One(p, *sub, subscriptionColumns)
+}
+
+// nowHas tells, in the question for the total, how many licenses the
+// subscription has now ("" when it cannot be read: the verb says why).
+func nowHas(f *cmdutil.Factory, id string) string {
+	s, err := f.Store()
+	if err != nil {
+		return ""
+	}
+	ctx, err := f.Context()
+	if err != nil {
+		return ""
+	}
+	subs, err := s.ListSubscriptions(ctx, store.SubscriptionFilter{})
+	if err != nil {
+		return ""
+	}
+	for _, sub := range subs {
+		if strings.EqualFold(sub.ID, id) {
+			return fmt.Sprintf(" (%s has %d, %d assigned)", sub.ID, sub.Quantity, sub.Assigned)
+		}
+	}
+	return ""
 }

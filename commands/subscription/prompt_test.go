@@ -40,9 +40,33 @@ func TestPurchaseAsksForWhatIsMissingInATerminal(t *testing.T) {
 	}
 }
 
+// A total that is not a number is asked again; the third is refused as
+// the flag would be.
+func TestBuyLicensesAsksAgainForANumber(t *testing.T) {
+	path := newDemoTenant(t)
+	pr := &output.FakePrompter{Answers: []output.FakeAnswer{
+		{Match: "How many licenses in all? (SUB-00001 has 10, 7 assigned)", Text: "lots"},
+		{Match: "How many licenses in all?", Text: "12"},
+	}}
+	f, _, stderr := terminalFactory(t, path, testAdmin, pr)
+	var got *BuyLicensesOptions
+	cmd := NewCmdBuyLicenses(f, func(o *BuyLicensesOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--subscription", "SUB-00001"})
+	if err := cmd.Execute(); err != nil || got == nil || got.Total != 12 {
+		t.Fatalf("after lots then 12: %v, %+v", err, got)
+	}
+	if !strings.Contains(stderr.String(), `"lots" is not a whole number.`) {
+		t.Errorf("stderr does not say why it asks again:\n%s", stderr)
+	}
+}
+
 func TestBuyLicensesRefusesANonNumberTypedAsTotal(t *testing.T) {
 	path := newDemoTenant(t)
-	pr := &output.FakePrompter{Answers: []output.FakeAnswer{{Match: "How many licenses in all", Text: "lots"}}}
+	pr := &output.FakePrompter{Answers: []output.FakeAnswer{
+		{Match: "How many licenses in all", Text: "lots"},
+		{Match: "How many licenses in all", Text: "many"},
+		{Match: "How many licenses in all", Text: "all"},
+	}}
 	f, _, _ := terminalFactory(t, path, testAdmin, pr)
 	cmd := NewCmdBuyLicenses(f, func(*BuyLicensesOptions) error { t.Fatal("ran with a bad total"); return nil })
 	cmd.SetArgs([]string{"--subscription", "SUB-00001"})
