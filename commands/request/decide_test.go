@@ -850,3 +850,25 @@ func TestNewCmdListRequestsStatus(t *testing.T) {
 	}, []string{"--status", "decided"})
 	wantUsage(t, err, "pending, completed or all", got != nil)
 }
+
+// deny-request without an id, in a terminal, picks among the pending
+// requests, asks the message as the review does, and confirms.
+func TestDenyPicksPending(t *testing.T) {
+	path := newDemoTenant(t)
+	pr := answers(
+		output.FakeAnswer{Match: "Decline which request?", Options: []string{"1"}},
+		output.FakeAnswer{Match: "Message to everyone in the request", Text: "Later this year"},
+		output.FakeAnswer{Match: "Decline request 1 (Project Plan 3)? Its 1 person is told.", Yes: true},
+	)
+	f, _, stderr := newTestFactory(t, path, pr)
+	if err := execute(NewCmdDenyRequest(f, nil)); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	clitest.AllAnswered(t, pr)
+	if reqs := clitest.Offered(t, pr, "Decline which request?"); len(reqs) != 3 {
+		t.Errorf("requests offered: %q, want the 3 pending", reqs)
+	}
+	if got := query(t, path, `SELECT status || '|' || message FROM requests WHERE id = 1`); len(got) != 1 || got[0] != "Denied|Later this year" {
+		t.Errorf("request 1: %q", got)
+	}
+}

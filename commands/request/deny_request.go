@@ -31,6 +31,12 @@ func NewCmdDenyRequest(f *cmdutil.Factory, runF func(*DenyRequestOptions) error)
 				return err
 			}
 			opts.ID = id
+			if len(args) == 0 && !cmd.Flags().Changed("message") {
+				// The request was picked: its message is asked too, as the review does.
+				if opts.Message, err = f.Prompter().Input("Message to everyone in the request (optional)", ""); err != nil {
+					return err
+				}
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -55,7 +61,11 @@ func deny(f *cmdutil.Factory, id int64, message string, asked bool) error {
 			if err != nil {
 				return "", err
 			}
-			return fmt.Sprintf("Decline request %d (%s)? Its %d %s are told.", r.ID, r.ProductName, len(r.Users), people(len(r.Users))), nil
+			told := "are"
+			if len(r.Users) == 1 {
+				told = "is"
+			}
+			return fmt.Sprintf("Decline request %d (%s)? Its %d %s %s told.", r.ID, r.ProductName, len(r.Users), people(len(r.Users)), told), nil
 		})
 		if err != nil {
 			return err
