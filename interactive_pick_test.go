@@ -107,8 +107,8 @@ func TestEveryVerbAsksForWhatIsMissing(t *testing.T) {
 		shown    string // an option the picker draws ("" for typed input)
 	}{
 		{[]string{"get-subscription"}, "", "Which subscription?", "SUB-00002  Visio Plan 2, central (3 of 5 assigned, 75.00 a month, Active)"},
-		{[]string{"takeover-subscription", "--cancel", "--reason", "other"}, "", "Take over which subscription?", "SUB-00005  Power BI Pro, selfService of alex.wilber@contoso.com"},
-		{[]string{"cancel-subscription"}, alex, "Cancel which of your subscriptions?", "SUB-00005  Power BI Pro, selfService of alex.wilber@contoso.com"},
+		{[]string{"takeover-subscription", "--cancel", "--reason", "other"}, "", "Take over which subscription?", "SUB-00005  Power BI Pro, self-service, bought by alex.wilber@contoso.com"},
+		{[]string{"cancel-subscription"}, alex, "Cancel which of your subscriptions?", "SUB-00005  Power BI Pro, self-service, bought by alex.wilber@contoso.com"},
 		{[]string{"buy-licenses"}, "", "Which central subscription?", "SUB-00003  Microsoft 365 Copilot, central"},
 		{[]string{"centralize", "--buy"}, "", "Centralize which product?", "CFQ7TTC0H9MP  Power BI Pro (6 self-service or trial license(s))"},
 		{[]string{"add-subscription", "--quantity", "2"}, "", "Buy which product for the organization?", "CFQ7TTC0HD33  Visio Plan 1"},

@@ -110,10 +110,11 @@ func NewImportError(file string, bad []ImportLineError) *ImportError {
 }
 
 func (e *ImportError) Error() string {
-	return plural(e.Total, "bad line") + " in " + e.File + ": nothing was imported"
+	return Plural(e.Total, "bad line") + " in " + e.File + ": nothing was imported"
 }
 
-func plural(n int, what string) string {
+// Plural counts what in words: "1 seat", "0 seats", "3 seats".
+func Plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
 	}

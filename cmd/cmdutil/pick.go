@@ -154,12 +154,15 @@ func ConfirmAsked(f *Factory, question string) error {
 
 // SubscriptionLabel is how a picker shows a subscription.
 func SubscriptionLabel(s store.Subscription) string {
-	kind := s.Kind
-	if s.Purchaser != "" {
-		kind += " of " + s.Purchaser
+	kind, cost := s.Kind, s.MonthlyCost.String()+" a month"
+	switch s.Kind {
+	case store.KindSelfService:
+		kind = "self-service, bought by " + s.Purchaser
+	case store.KindTrial:
+		kind, cost = "trial of "+s.Purchaser, "no cost"
 	}
-	return fmt.Sprintf("%s  %s, %s (%d of %d assigned, %s a month, %s)",
-		s.ID, s.ProductName, kind, s.Assigned, s.Quantity, s.MonthlyCost, s.Status)
+	return fmt.Sprintf("%s  %s, %s (%d of %d assigned, %s, %s)",
+		s.ID, s.ProductName, kind, s.Assigned, s.Quantity, cost, s.Status)
 }
 
 // RequestLabel is how a picker shows a license request.

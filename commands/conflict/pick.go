@@ -81,7 +81,7 @@ func rehearse(ctx context.Context, s store.Service, r store.Resolve) error {
 }
 
 func conflictLabel(c store.Conflict) string {
-	return fmt.Sprintf("%s  %s: %d assigned, %d seats, %d need a valid license", c.ProductID, c.ProductName, c.Assigned, c.Seats, c.Shortfall)
+	return fmt.Sprintf("%s  %s: %d assigned, %s, %d need a valid license", c.ProductID, c.ProductName, c.Assigned, store.Plural(c.Seats, "seat"), c.Shortfall)
 }
 
 // pickResolution is the interactive resolution: pick a product in conflict,

@@ -138,7 +138,7 @@ func TestPickBuysTheShortfallAfterConfirming(t *testing.T) {
 	pr := &output.FakePrompter{Answers: []output.FakeAnswer{
 		{Match: "Which product?", Options: []string{"CFQ7TTC0H9MP"}},
 		{Match: "Resolve how?", Options: []string{"Buy 3 more license(s)"}},
-		{Match: "Resolve: buy 3 license(s) of Power BI Pro on SUB-00001 (98.00 a month in all)?", Yes: true},
+		{Match: "Resolve: buy 3 license(s) of Power BI Pro on SUB-00001 (new total 98.00 a month)?", Yes: true},
 	}}
 	stdout, stderr, err := runPick(t, path, pr)
 	if err != nil {
@@ -180,7 +180,7 @@ func TestPickBuyAsksWhichSubscription(t *testing.T) {
 		{Match: "Which product?", Options: []string{"CFQ7TTC0H9MP"}},
 		{Match: "Resolve how?", Options: []string{"Buy 2 more license(s)"}},
 		{Match: "Buy on which subscription?", Options: []string{"SUB-00010"}},
-		{Match: "Resolve: buy 2 license(s) of Power BI Pro on SUB-00010 (42.00 a month in all)?", Yes: true},
+		{Match: "Resolve: buy 2 license(s) of Power BI Pro on SUB-00010 (new total 42.00 a month)?", Yes: true},
 	}}
 	if _, _, err := runPick(t, path, pr); err != nil {
 		t.Fatalf("buy: %v (asked %q)", err, pr.Asked)

@@ -154,7 +154,7 @@ func describe(plan []store.Resolution) string {
 	var parts []string
 	for _, x := range plan {
 		if x.Action == "buy" {
-			parts = append(parts, fmt.Sprintf("buy %d license(s) of %s on %s (%s a month in all)", x.Shortfall, x.ProductName, x.SubscriptionID, x.MonthlyCost))
+			parts = append(parts, fmt.Sprintf("buy %d license(s) of %s on %s (new total %s a month)", x.Shortfall, x.ProductName, x.SubscriptionID, x.MonthlyCost))
 		} else {
 			parts = append(parts, fmt.Sprintf("unassign %s from %s", x.ProductName, strings.Join(x.Unassigned, ", ")))
 		}

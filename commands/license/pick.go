@@ -128,7 +128,7 @@ func pickUsers(f *cmdutil.Factory, ctx context.Context, s store.Service, product
 		}
 		return upns, nil
 	}
-	picked, err := pr.MultiSelect("Which users? (space to pick, type to filter, enter to go on)", candidates, nil)
+	picked, err := pr.MultiSelect("Which users?", candidates, nil)
 	if err != nil {
 		return nil, err
 	}

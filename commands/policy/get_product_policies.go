@@ -80,7 +80,7 @@ func pickAndUpdate(opts *GetProductPoliciesOptions, pps []store.ProductPolicy, p
 	for i, pp := range pps {
 		labels[i] = fmt.Sprintf("%s  %s (%s)", pp.Target(), pp.ProductName, pp.PolicyValue)
 	}
-	picked, err := pr.MultiSelect("Which products? (space to pick, enter to go on)", labels, nil)
+	picked, err := pr.MultiSelect("Which products?", labels, nil)
 	if err != nil {
 		return err
 	}

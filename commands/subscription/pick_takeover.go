@@ -117,8 +117,12 @@ func takeoverOf(f *cmdutil.Factory, src store.Subscription) error {
 // moveQuestion asks to confirm a move with its plan: who moves, where,
 // and what it does to the monthly cost.
 func moveQuestion(plan *store.TakeoverResult) string {
-	return fmt.Sprintf("Move the %d user(s) of %s to %s (%d keep a license they have) and delete %s? Cost change: %s a month.",
-		plan.UsersMoved+plan.UsersKept, plan.SubscriptionID, plan.TargetSubscriptionID, plan.UsersKept, plan.SubscriptionID, signed(plan.MonthlyCostChange))
+	kept := ""
+	if plan.UsersKept > 0 {
+		kept = fmt.Sprintf(" (%d keep a license they have)", plan.UsersKept)
+	}
+	return fmt.Sprintf("Move the %d user(s) of %s to %s%s and delete %s? Cost change: %s a month.",
+		plan.UsersMoved+plan.UsersKept, plan.SubscriptionID, plan.TargetSubscriptionID, kept, plan.SubscriptionID, signed(plan.MonthlyCostChange))
 }
 
 // signed shows a change of money with its sign: +42.00, -70.00, 0.00.

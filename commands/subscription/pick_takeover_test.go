@@ -66,7 +66,7 @@ func TestPickTakeoverMoves(t *testing.T) {
 		{Match: "Which subscription?", Options: []string{"SUB-00005"}},
 		{Match: "Take it over how?", Options: []string{"Move its users to a central subscription"}},
 		{Match: "Move its users to?", Options: []string{"SUB-00001"}},
-		{Match: "Move the 3 user(s) of SUB-00005 to SUB-00001 (0 keep a license they have) and delete SUB-00005? Cost change: -70.00 a month.", Yes: true},
+		{Match: "Move the 3 user(s) of SUB-00005 to SUB-00001 and delete SUB-00005? Cost change: -70.00 a month.", Yes: true},
 	}}
 	stdout, err := runPickTakeover(t, path, pr)
 	if err != nil {
@@ -114,7 +114,7 @@ func TestPickTakeoverAnsweringNoChangesNothing(t *testing.T) {
 			{Match: "Which subscription?", Options: []string{"SUB-00006"}},
 			{Match: "Take it over how?", Options: []string{"Move its users to a central subscription"}},
 			{Match: "Move its users to?", Options: []string{"SUB-00001"}},
-			{Match: "Move the 3 user(s) of SUB-00006 to SUB-00001 (0 keep a license they have) and delete SUB-00006? Cost change: -42.00 a month.", Yes: false},
+			{Match: "Move the 3 user(s) of SUB-00006 to SUB-00001 and delete SUB-00006? Cost change: -42.00 a month.", Yes: false},
 		},
 		"cancel": {
 			{Match: "Which subscription?", Options: []string{"SUB-00009"}},
