@@ -188,7 +188,7 @@ func PickProduct(f *Factory, question string, refusal func(store.Offer) *store.E
 		}
 		out := make([]Choice, len(offers))
 		for i, o := range offers {
-			out[i] = Choice{Value: o.ProductID, Label: fmt.Sprintf("%s  %s (%s a month)", o.ProductID, o.ProductName, o.MonthlyPrice)}
+			out[i] = Choice{Value: o.ProductID, Label: fmt.Sprintf("%s  %s (%s a license a month)", o.ProductID, o.ProductName, o.MonthlyPrice)}
 			if refusal != nil {
 				if err := refusal(o); err != nil {
 					out[i].Why, out[i].Fix = err.Message, err.Hint

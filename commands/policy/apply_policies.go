@@ -3,8 +3,11 @@ package policy
 import (
 	"context"
 	"fmt"
+	"strings"
+
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
+	"github.com/commercectl/commercectl/store"
 	"github.com/spf13/cobra"
 )
 
@@ -68,7 +71,7 @@ func applyPoliciesRun(opts *ApplyPoliciesOptions) error {
 		if err != nil || len(plan) == 0 {
 			return "", err
 		}
-		return fmt.Sprintf("Apply %d change(s) from %s? (diff-policies -f %s lists them)", len(plan), opts.File, opts.File), nil
+		return applyQuestion(plan, opts.File), nil
 	}); err != nil {
 		return err
 	}
@@ -83,4 +86,26 @@ func applyPoliciesRun(opts *ApplyPoliciesOptions) error {
 		f.Note("Applied %d change(s) from %s", len(changes), opts.File)
 	}
 	return output.List(p, changes, changeColumns)
+}
+
+// applyQuestion names the first changes of a plan, what each one is and
+// what it becomes, and how many more there are (diff-policies lists all).
+func applyQuestion(plan []store.PolicyChange, file string) string {
+	const shown = 3
+	var parts []string
+	for i, c := range plan {
+		if i == shown {
+			parts = append(parts, fmt.Sprintf("and %d more (diff-policies -f %s lists them)", len(plan)-shown, file))
+			break
+		}
+		what := c.Target
+		switch {
+		case c.ProductName != "":
+			what = c.ProductName
+		case c.Scope == "default":
+			what = "the default"
+		}
+		parts = append(parts, fmt.Sprintf("%s %s → %s", what, c.Current, c.Desired))
+	}
+	return fmt.Sprintf("Apply %s from %s: %s?", store.Plural(len(plan), "change"), file, strings.Join(parts, "; "))
 }

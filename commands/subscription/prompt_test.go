@@ -34,7 +34,7 @@ func TestPurchaseAsksForWhatIsMissingInATerminal(t *testing.T) {
 	// The product is picked from the catalog, not typed, with its price;
 	// one whose policy blocks a purchase (Copilot is Disabled) is left out.
 	offered := pr.Offered["Buy which product?"]
-	if !slices.Contains(offered, "CFQ7TTC0H9MP  Power BI Pro (14.00 a month)") ||
+	if !slices.Contains(offered, "CFQ7TTC0H9MP  Power BI Pro (14.00 a license a month)") ||
 		slices.ContainsFunc(offered, func(o string) bool { return strings.HasPrefix(o, "CFQ7TTC0MM8R") }) {
 		t.Errorf("products offered: %q", offered)
 	}
