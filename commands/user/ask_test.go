@@ -2,6 +2,8 @@ package user
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -49,6 +51,51 @@ func TestAddUserConfirmsATypedUPN(t *testing.T) {
 		if got, want := userCount(t, path, "zed@contoso.com"), map[bool]int{false: 0, true: 1}[yes]; got != want {
 			t.Errorf("answering %v: %d zed, want %d", yes, got, want)
 		}
+	}
+}
+
+// A CSV file typed in a terminal is confirmed with what importing it will
+// do, counted by a rehearsal: "no" imports nobody, "yes" imports them all.
+func TestImportUsersConfirmsATypedFileWithItsCounts(t *testing.T) {
+	for _, yes := range []bool{false, true} {
+		path := clitest.DemoTenant(t)
+		csv := filepath.Join(t.TempDir(), "new.csv")
+		body := "upn,displayName,department,roles\nzed@contoso.com,Zed,Sales,BillingAdmin\nyan@contoso.com,Yan,Sales,\nadele.vance@contoso.com,Adele,Sales,\n"
+		if err := os.WriteFile(csv, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		pr := &output.FakePrompter{Answers: []output.FakeAnswer{
+			{Match: "Which CSV file?", Text: csv},
+			{Match: "Import 2 users from " + csv + ", 1 role among them (1 already in the tenant, left as they are)?", Yes: yes},
+		}}
+		f, _, _ := clitest.Factory(t, path, admin, true, pr)
+		err := execute(NewCmdImportUsers(f, nil), "--skip-existing")
+		clitest.AllAnswered(t, pr)
+		if yes && err != nil || !yes && !errors.Is(err, output.ErrCanceled) {
+			t.Errorf("answering %v: %v", yes, err)
+		}
+		want := map[bool]int{false: 0, true: 1}[yes]
+		if zed, yan := userCount(t, path, "zed@contoso.com"), userCount(t, path, "yan@contoso.com"); zed != want || yan != want {
+			t.Errorf("answering %v: %d zed and %d yan, want %d of each", yes, zed, yan, want)
+		}
+	}
+}
+
+// A typed file the import refuses is refused before any question, with
+// the bad lines, as it is when given.
+func TestImportUsersRefusesABadTypedFileUnasked(t *testing.T) {
+	path := clitest.DemoTenant(t)
+	csv := filepath.Join(t.TempDir(), "bad.csv")
+	if err := os.WriteFile(csv, []byte("upn,displayName,department\nadele.vance@contoso.com,Adele,Sales\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pr := &output.FakePrompter{Answers: []output.FakeAnswer{{Match: "Which CSV file?", Text: csv}}}
+	f, _, stderr := clitest.Factory(t, path, admin, true, pr)
+	err := execute(NewCmdImportUsers(f, nil))
+	clitest.AllAnswered(t, pr)
+	var bad *store.ImportError
+	if !errors.As(err, &bad) || len(pr.Asked) != 1 || !strings.Contains(stderr.String(), ":2: duplicate UPN adele.vance@contoso.com") {
+		t.Errorf("import of a bad typed file: %v, asked %q, stderr %q", err, pr.Asked, stderr)
 	}
 }
 

@@ -1,6 +1,7 @@
 package user
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -73,11 +74,6 @@ func importUsersRun(opts *ImportUsersOptions) error {
 		return err
 	}
 	defer in.Close()
-	// A typed file name is confirmed before its users go in, all or nothing.
-	if err := cmdutil.ConfirmAsked(f, fmt.Sprintf("Import the users of %s into the tenant?", opts.File)); err != nil {
-		return err
-	}
-	in, done := cmdutil.WatchInput(f, in, "Reading "+opts.File)
 	s, err := f.Store()
 	if err != nil {
 		return err
@@ -89,6 +85,15 @@ func importUsersRun(opts *ImportUsersOptions) error {
 	if opts.SkipExisting {
 		ctx = store.WithSkipExisting(ctx)
 	}
+	// A typed file name is confirmed with what it will do, all or nothing:
+	// the file is imported once in a transaction rolled back, and a file
+	// with bad lines is refused below as it would be unasked.
+	if err := cmdutil.PlanAsked(f, ctx, func(ctx context.Context) (string, error) {
+		return importQuestion(f, ctx, s, opts.File)
+	}); err != nil {
+		return err
+	}
+	in, done := cmdutil.WatchInput(f, in, "Reading "+opts.File)
 	res, err := s.ImportUsers(ctx, opts.File, in)
 	done()
 	var bad *store.ImportError
@@ -114,4 +119,36 @@ func importUsersRun(opts *ImportUsersOptions) error {
 		cols = cols[:3]
 	}
 	return output.One(p, *res, cols)
+}
+
+// importQuestion rehearses an import of file and asks with its counts; it
+// asks nothing of a file the import would refuse, nor of stdin, which can
+// be read only once.
+func importQuestion(f *cmdutil.Factory, ctx context.Context, s store.Service, file string) (string, error) {
+	if file == "-" {
+		return fmt.Sprintf("Import the users of %s into the tenant?", file), nil
+	}
+	in, err := cmdutil.OpenInput(f, file)
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	in, done := cmdutil.WatchInput(f, in, "Checking "+file)
+	res, err := s.ImportUsers(ctx, file, in)
+	done()
+	var bad *store.ImportError
+	if errors.As(err, &bad) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	q := fmt.Sprintf("Import %s from %s", store.Plural(res.Users, "user"), file)
+	if res.Roles > 0 {
+		q += fmt.Sprintf(", %s among them", store.Plural(res.Roles, "role"))
+	}
+	if res.Skipped > 0 {
+		q += fmt.Sprintf(" (%d already in the tenant, left as they are)", res.Skipped)
+	}
+	return q + "?", nil
 }
