@@ -142,6 +142,45 @@ func TestTablesFitTheTerminal(t *testing.T) {
 	}
 }
 
+// The widest lists fit an 80-column terminal too: ids, counts, money and
+// times whole, long text cut, and the columns that would not fit left
+// out, said under the table (issue 15).
+func TestWideListsFitEightyColumns(t *testing.T) {
+	bin, env, db := demoTenant(t)
+	for _, c := range []struct {
+		args []string
+		last string   // on the screen when the list is done
+		kept []string // never left out or cut
+		left string   // the note, "" when every column fits
+	}{
+		{[]string{"list-subscriptions"}, "SUB-00009", []string{"MONTHLY COST", "STATUS", "140.00", "Active", "Expired"}, "(left out to fit 80 columns: KIND, AVAILABLE, EXPIRES;"},
+		{[]string{"list-licenses"}, "Visio Plan 2", []string{"PRODUCT ID", "AVAILABLE", "CFQ7TTC0H9MP"}, "(left out to fit 80 columns: CENTRAL, SELF-SERVICE, TRIAL;"},
+		{[]string{"list-conflicts"}, "CFQ7TTC0HDB0", []string{"SHORTFALL"}, "(left out to fit 80 columns: SUBSCRIPTIONS;"},
+		{[]string{"list-licenses", "--product", "CFQ7TTC0H9MP"}, "SUB-00006", []string{"2026-", "SUBSCRIPTION"}, "(left out to fit 80 columns: NAME;"},
+		{[]string{"list-requests"}, "johanna.lorenz", []string{"REQUESTED", "Pending"}, ""},
+	} {
+		cmd := exec.Command(bin, append(c.args, "--db", db, "--as", interactiveAdmin)...)
+		cmd.Env = append(env, "COLUMNS=80")
+		term := inTerminal(t, cmd)
+		term.expect(c.last)
+		term.wait(strings.Join(c.args, " "))
+		screen := term.screen.String()
+		for _, l := range strings.Split(strings.TrimRight(screen, " \n"), "\n") {
+			if n := len([]rune(strings.TrimRight(l, " "))); n > 80 {
+				t.Errorf("%s: a line of %d characters in 80 columns: %q", c.args, n, l)
+			}
+		}
+		for _, k := range c.kept {
+			if !strings.Contains(screen, k) {
+				t.Errorf("%s: %q is not on the screen:\n%s", c.args, k, screen)
+			}
+		}
+		if c.left != "" && !strings.Contains(strings.ReplaceAll(screen, "\n", ""), c.left) || c.left == "" && strings.Contains(screen, "left out") {
+			t.Errorf("%s: want the note %q:\n%s", c.args, c.left, screen)
+		}
+	}
+}
+
 // init --force asks in a terminal before it replaces a tenant: "no" leaves
 // it as it was (exit 2, canceled), "yes" replaces it and keeps the old one
 // as FILE.bak-<time> (issue 15).

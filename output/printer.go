@@ -30,11 +30,19 @@ var Formats = []string{FormatTable, FormatJSON, FormatCSV, FormatTSV, FormatYAML
 // Header is the table's title. A table shows only Summary columns when any
 // column is marked so; CSV shows every column that has a Field (a column
 // without one is for the table only).
+//
+// Whole and Spare say what a table may do to fit a narrow terminal. It
+// cuts long text first, to no less than 12 characters; a Whole column (a
+// time) is never cut, and ids, counts and money are narrower than any
+// cut. When that is not enough it leaves out Spare columns, the highest
+// Spare first, and says which on stderr after the table.
 type Column[T any] struct {
 	Header  string
 	Field   string
 	Get     func(T) string
 	Summary bool
+	Whole   bool
+	Spare   int
 }
 
 // Printer writes typed values in the chosen format.
@@ -46,8 +54,10 @@ type Printer struct {
 	NoHeaders bool
 	// Width, when not 0, is the terminal's: tables are cut to fit it.
 	Width int
-	// Empty, when not nil, hears the one line an empty table is instead.
-	Empty io.Writer
+	// Notes, when not nil, hears what a table says of itself on stderr:
+	// the one line an empty table is instead, the columns a narrow
+	// terminal left out.
+	Notes io.Writer
 }
 
 // List prints rows: a table, a JSON/YAML array (every field, [] when empty),

@@ -46,11 +46,13 @@ func newRows[T any](p *Printer, cols []Column[T], block int) *Rows[T] {
 		return r
 	}
 	r.cols = summary(cols)
-	heads := make([]string, len(r.cols))
-	for i, c := range r.cols {
-		heads[i] = strings.ToUpper(c.Header)
+	t := &table{w: r.w, header: !p.NoHeaders, width: p.Width, block: block}
+	for _, c := range r.cols {
+		t.heads = append(t.heads, strings.ToUpper(c.Header))
+		t.whole = append(t.whole, c.Whole)
+		t.spare = append(t.spare, c.Spare)
 	}
-	r.table = &table{w: r.w, heads: heads, header: !p.NoHeaders, width: p.Width, block: block}
+	r.table = t
 	return r
 }
 
@@ -77,16 +79,25 @@ func (r *Rows[T]) Close() error {
 		return r.doc.Close()
 	}
 	if r.table != nil {
-		if r.table.rows == 0 && r.p.Empty != nil {
+		if r.table.rows == 0 && r.p.Notes != nil {
 			// One line saying so, on stderr: stdout stays empty for a script.
-			_, err := fmt.Fprintln(r.p.Empty, "Nothing to list: none match.")
+			_, err := fmt.Fprintln(r.p.Notes, "Nothing to list: none match.")
 			return err
 		}
 		if err := r.table.close(); err != nil {
 			return err
 		}
 	}
-	return r.w.Flush()
+	if err := r.w.Flush(); err != nil {
+		return err
+	}
+	if r.table != nil && len(r.table.left) > 0 && r.p.Notes != nil {
+		// Under the table, once it is on the screen.
+		_, err := fmt.Fprintf(r.p.Notes, "(left out to fit %d columns: %s; -o json shows them)\n",
+			r.table.width, strings.Join(r.table.left, ", "))
+		return err
+	}
+	return nil
 }
 
 // flatTSV keeps a TSV record on one line and its fields apart.

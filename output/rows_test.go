@@ -77,3 +77,65 @@ func TestLateLongCell(t *testing.T) {
 		t.Errorf("in a terminal, row 3 is %q, want %q", term[4], want)
 	}
 }
+
+type rowsSub struct{ id, product, kind, buyer, when string }
+
+var rowsSubColumns = []Column[rowsSub]{
+	{Header: "ID", Field: "id", Get: func(s rowsSub) string { return s.id }},
+	{Header: "Product", Field: "product", Get: func(s rowsSub) string { return s.product }},
+	{Header: "Kind", Field: "kind", Spare: 1, Get: func(s rowsSub) string { return s.kind }},
+	{Header: "Purchaser", Field: "purchaser", Spare: 2, Get: func(s rowsSub) string { return s.buyer }},
+	{Header: "Expires", Field: "expiresAt", Whole: true, Get: func(s rowsSub) string { return s.when }},
+}
+
+// A table too wide for its terminal even with its text cut leaves out its
+// Spare columns, the highest first, and says so under the table; a Whole
+// column is never cut; rows after the first block lose the same columns.
+// On a pipe nothing is left out.
+func TestNarrowTerminalLeavesOutSpareColumns(t *testing.T) {
+	rows := make([]rowsSub, 5)
+	for i := range rows {
+		rows[i] = rowsSub{fmt.Sprintf("SUB-%05d", i), "Microsoft 365 Copilot", "selfService", "miriam.graham@contoso.com", "2027-10-08T05:51:37Z"}
+	}
+	run := func(width int) (string, string) {
+		var out, notes bytes.Buffer
+		p := &Printer{Format: FormatTable, Width: width, Out: &out, Notes: &notes}
+		r := newRows(p, rowsSubColumns, 2)
+		for _, s := range rows {
+			if err := r.Add(s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := r.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return out.String(), notes.String()
+	}
+	for _, c := range []struct {
+		width int
+		head  string
+		row   string
+		note  string
+	}{
+		{200, "ID         PRODUCT                KIND         PURCHASER                  EXPIRES", "SUB-00004  Microsoft 365 Copilot  selfService  miriam.graham@contoso.com  2027-10-08T05:51:37Z", ""},
+		// Text cut to 12 is not enough; PURCHASER goes, PRODUCT gets room back.
+		{70, "ID         PRODUCT                KIND         EXPIRES", "SUB-00004  Microsoft 365 Copilot  selfService  2027-10-08T05:51:37Z", "(left out to fit 70 columns: PURCHASER; -o json shows them)\n"},
+		{50, "ID         PRODUCT            EXPIRES", "SUB-00004  Microsoft 365 Co…  2027-10-08T05:51:37Z", "(left out to fit 50 columns: KIND, PURCHASER; -o json shows them)\n"},
+		// Nothing spare is left: the time stays whole, wider than the terminal.
+		{30, "ID         PRODUCT       EXPIRES", "SUB-00004  Microsoft 3…  2027-10-08T05:51:37Z", "(left out to fit 30 columns: KIND, PURCHASER; -o json shows them)\n"},
+	} {
+		out, notes := run(c.width)
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		if len(lines) != 6 || lines[0] != c.head || lines[5] != c.row || notes != c.note {
+			t.Errorf("at %d columns:\n%s%s\nwant the header %q, the last row %q and the note %q", c.width, out, notes, c.head, c.row, c.note)
+		}
+		for _, l := range lines {
+			if n := len([]rune(l)); n > c.width && c.width >= 50 {
+				t.Errorf("at %d columns, a line of %d: %q", c.width, n, l)
+			}
+		}
+	}
+	if out, notes := run(0); !strings.Contains(out, "miriam.graham@contoso.com") || notes != "" {
+		t.Errorf("on a pipe:\n%s%s", out, notes)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/mattn/go-runewidth"
@@ -22,6 +23,10 @@ import (
 type table struct {
 	w      *bufio.Writer
 	heads  []string
+	whole  []bool // Column.Whole of each
+	spare  []int  // Column.Spare of each
+	keep   []int  // the columns shown, when a narrow terminal left some out
+	left   []string
 	header bool
 	width  int // the terminal's, 0 on a pipe
 	block  int
@@ -34,7 +39,7 @@ type table struct {
 func (t *table) add(row []string) error {
 	t.rows++
 	if t.widths != nil {
-		return t.writeRow(row)
+		return t.writeRow(project(row, t.keep))
 	}
 	t.cells = append(t.cells, row)
 	if len(t.cells) < t.block {
@@ -53,14 +58,7 @@ func (t *table) close() error {
 
 func (t *table) printBlock() error {
 	if t.width > 0 {
-		fit := fitWidths(t.heads, t.cells, t.width)
-		for _, row := range t.cells {
-			for i, c := range row {
-				if runewidth.StringWidth(c) > fit[i] {
-					row[i] = runewidth.Truncate(c, fit[i], "…")
-				}
-			}
-		}
+		t.fit()
 	}
 	// The widths the rendered table has: its widest cell in each column.
 	t.widths = make([]int, len(t.heads))
@@ -100,21 +98,97 @@ func (t *table) writeRow(row []string) error {
 	return err
 }
 
+// fit makes the first block fit the terminal: long text is cut, and when
+// that is not enough Spare columns are left out, the highest first (the
+// rightmost of equals), each time fitting again what stays, so that the
+// text left gets the room back. A row after the block is cut to the same
+// columns (keep).
+func (t *table) fit() {
+	keep := make([]int, len(t.heads))
+	for i := range keep {
+		keep[i] = i
+	}
+	var fit []int
+	for {
+		var total int
+		fit, total = fitWidths(project(t.heads, keep), projectAll(t.cells, keep), project(t.whole, keep), t.width)
+		j := -1
+		for k, i := range keep {
+			if t.spare[i] > 0 && (j < 0 || t.spare[i] >= t.spare[keep[j]]) {
+				j = k
+			}
+		}
+		if total <= t.width || j < 0 {
+			break
+		}
+		keep = slices.Delete(keep, j, j+1)
+	}
+	if len(keep) < len(t.heads) {
+		for i, h := range t.heads {
+			if !slices.Contains(keep, i) {
+				t.left = append(t.left, h)
+			}
+		}
+		t.heads, t.cells, t.keep = project(t.heads, keep), projectAll(t.cells, keep), keep
+	}
+	cut := func(row []string) {
+		for i, c := range row {
+			if runewidth.StringWidth(c) > fit[i] {
+				row[i] = runewidth.Truncate(c, fit[i], "…")
+			}
+		}
+	}
+	cut(t.heads)
+	for _, row := range t.cells {
+		cut(row)
+	}
+}
+
+// project is the cells of row in the columns keep, all of them when keep
+// is nil.
+func project[T any](row []T, keep []int) []T {
+	if keep == nil {
+		return row
+	}
+	out := make([]T, len(keep))
+	for k, i := range keep {
+		out[k] = row[i]
+	}
+	return out
+}
+
+func projectAll(rows [][]string, keep []int) [][]string {
+	if keep == nil {
+		return rows
+	}
+	out := make([][]string, len(rows))
+	for i, row := range rows {
+		out[i] = project(row, keep)
+	}
+	return out
+}
+
 // fitWidths cuts the widest columns, one character at a time, until a
 // line of the table (cells two spaces apart) fits width. Only long text is
-// cut: a column keeps at least its header's width and 12, so ids, counts,
-// dates and money stay whole (the table may then stay wider than width).
-// It returns each column's width.
-func fitWidths(header []string, cells [][]string, width int) []int {
+// cut, header included, to no less than 12: ids, counts and money are
+// narrower, and a whole column (a time) is not cut at all, so the table
+// may stay wider than width. It returns each column's width and the
+// line's.
+func fitWidths(header []string, cells [][]string, whole []bool, width int) ([]int, int) {
 	w := make([]int, len(header))
-	floor := make([]int, len(header))
 	for i, h := range header {
 		w[i] = runewidth.StringWidth(h)
-		floor[i] = max(w[i], 12)
 	}
 	for _, row := range cells {
 		for i, c := range row {
 			w[i] = max(w[i], runewidth.StringWidth(c))
+		}
+	}
+	floor := make([]int, len(header))
+	for i := range w {
+		floor[i] = 12
+		if whole[i] {
+			floor[i] = w[i]
 		}
 	}
 	total := 2 * (len(w) - 1)
@@ -134,7 +208,7 @@ func fitWidths(header []string, cells [][]string, width int) []int {
 		w[j]--
 		total--
 	}
-	return w
+	return w, total
 }
 
 // renderTable writes one table of cells through tablewriter: columns two

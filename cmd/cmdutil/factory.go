@@ -268,7 +268,7 @@ func (f *Factory) Printer() (*output.Printer, error) {
 		format = output.FormatTable
 	}
 	return &output.Printer{Format: format, JQ: f.Flags.JQ, Out: f.IOStreams.Out, NoHeaders: f.Flags.NoHeaders,
-		Width: f.IOStreams.TerminalWidth(f.Getenv), Empty: f.IOStreams.ErrOut}, nil
+		Width: f.IOStreams.TerminalWidth(f.Getenv), Notes: f.IOStreams.ErrOut}, nil
 }
 
 // Interactive reports whether -o interactive was asked for; without a

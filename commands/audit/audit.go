@@ -71,7 +71,7 @@ func jsonText(v any) string {
 
 var auditColumns = []output.Column[store.AuditEntry]{
 	{Header: "ID", Field: "id", Get: func(e store.AuditEntry) string { return strconv.FormatInt(e.ID, 10) }},
-	{Header: "At", Field: "at", Summary: true, Get: func(e store.AuditEntry) string { return e.At.Format(time.RFC3339) }},
+	{Header: "At", Field: "at", Summary: true, Whole: true, Get: func(e store.AuditEntry) string { return e.At.Format(time.RFC3339) }},
 	{Header: "Actor", Field: "actor", Summary: true, Get: func(e store.AuditEntry) string { return e.Actor }},
 	{Header: "Action", Field: "action", Summary: true, Get: func(e store.AuditEntry) string { return e.Action }},
 	{Header: "Target", Field: "target", Summary: true, Get: func(e store.AuditEntry) string { return e.Target }},

@@ -15,8 +15,8 @@ import (
 var conflictColumns = []output.Column[store.Conflict]{
 	{Header: "Product ID", Field: "productId", Get: func(c store.Conflict) string { return c.ProductID }},
 	{Header: "Product", Field: "productName", Get: func(c store.Conflict) string { return c.ProductName }},
-	{Header: "Pool", Field: "pool", Get: func(c store.Conflict) string { return c.Pool }},
-	{Header: "Subscriptions", Field: "subscriptionIds", Get: func(c store.Conflict) string { return strings.Join(c.SubscriptionIDs, ";") }},
+	{Header: "Pool", Field: "pool", Spare: 1, Get: func(c store.Conflict) string { return c.Pool }},
+	{Header: "Subscriptions", Field: "subscriptionIds", Spare: 2, Get: func(c store.Conflict) string { return strings.Join(c.SubscriptionIDs, ";") }},
 	{Header: "Seats", Field: "seats", Get: func(c store.Conflict) string { return strconv.Itoa(c.Seats) }},
 	{Header: "Assigned", Field: "assigned", Get: func(c store.Conflict) string { return strconv.Itoa(c.Assigned) }},
 	{Header: "Shortfall", Field: "shortfall", Get: func(c store.Conflict) string { return strconv.Itoa(c.Shortfall) }},

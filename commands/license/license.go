@@ -19,9 +19,9 @@ var summaryColumns = []output.Column[store.LicenseSummary]{
 	{Header: "Quantity", Field: "quantity", Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.Quantity) }},
 	// Where the seats come from, as the admin center's Licenses page splits
 	// them; JSON keeps selfService (the --self-service view) as well.
-	{Header: "Central", Field: "centralSeats", Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.CentralSeats) }},
-	{Header: "Self-service", Field: "selfServiceSeats", Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.SelfServiceSeats) }},
-	{Header: "Trial", Field: "trialSeats", Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.TrialSeats) }},
+	{Header: "Central", Field: "centralSeats", Spare: 3, Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.CentralSeats) }},
+	{Header: "Self-service", Field: "selfServiceSeats", Spare: 1, Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.SelfServiceSeats) }},
+	{Header: "Trial", Field: "trialSeats", Spare: 2, Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.TrialSeats) }},
 	{Header: "Assigned", Field: "assigned", Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.Assigned) }},
 	{Header: "Available", Field: "available", Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.Available) }},
 	{Header: "Status", Field: "status", Get: func(s store.LicenseSummary) string { return s.Status }},
@@ -40,9 +40,9 @@ var licensedUserColumns = []output.Column[licensedUserRow]{
 	{Header: "Purchaser", Field: "purchaser", Get: func(r licensedUserRow) string { return r.Purchaser }},
 	{Header: "Purchaser", Summary: true, Get: func(r licensedUserRow) string { return orCentral(r.Purchaser) }},
 	{Header: "UPN", Field: "upn", Summary: true, Get: func(r licensedUserRow) string { return r.UPN }},
-	{Header: "Name", Field: "displayName", Summary: true, Get: func(r licensedUserRow) string { return r.DisplayName }},
+	{Header: "Name", Field: "displayName", Summary: true, Spare: 1, Get: func(r licensedUserRow) string { return r.DisplayName }},
 	{Header: "Subscription", Field: "subscriptionId", Summary: true, Get: func(r licensedUserRow) string { return r.SubscriptionID }},
-	{Header: "Assigned", Field: "assignedAt", Summary: true, Get: func(r licensedUserRow) string { return r.AssignedAt.Format(time.RFC3339) }},
+	{Header: "Assigned", Field: "assignedAt", Summary: true, Whole: true, Get: func(r licensedUserRow) string { return r.AssignedAt.Format(time.RFC3339) }},
 	{Header: "Apps turned off", Field: "disabledPlans", Summary: true, Get: func(r licensedUserRow) string { return strings.Join(r.DisabledPlans, ";") }},
 }
 

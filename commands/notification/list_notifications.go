@@ -57,7 +57,7 @@ var columns = []output.Column[store.Notification]{
 	{Header: "Kind", Field: "kind", Summary: true, Get: func(n store.Notification) string { return n.Kind }},
 	{Header: "Subject", Field: "subject", Summary: true, Get: func(n store.Notification) string { return n.Subject }},
 	{Header: "Body", Field: "body", Get: func(n store.Notification) string { return n.Body }},
-	{Header: "Created", Field: "createdAt", Summary: true, Get: func(n store.Notification) string { return n.CreatedAt.Format(time.RFC3339) }},
+	{Header: "Created", Field: "createdAt", Summary: true, Whole: true, Get: func(n store.Notification) string { return n.CreatedAt.Format(time.RFC3339) }},
 	{Header: "Status", Field: "status", Summary: true, Get: func(n store.Notification) string { return n.Status }},
 	{Header: "Attempts", Field: "attempts", Get: func(n store.Notification) string { return strconv.Itoa(n.Attempts) }},
 	{Header: "Sent", Field: "sentAt", Get: func(n store.Notification) string { return fmtOptional(n.SentAt) }},

@@ -33,7 +33,7 @@ var requestColumns = []output.Column[store.Request]{
 	{Header: "Product ID", Field: "productId", Get: func(r store.Request) string { return r.ProductID }},
 	{Header: "Product", Field: "productName", Summary: true, Get: func(r store.Request) string { return r.ProductName }},
 	{Header: "Requester", Field: "requester", Summary: true, Get: func(r store.Request) string { return r.Requester }},
-	{Header: "Requested", Field: "requestedAt", Summary: true, Get: func(r store.Request) string { return r.RequestedAt.Format(time.RFC3339) }},
+	{Header: "Requested", Field: "requestedAt", Summary: true, Whole: true, Get: func(r store.Request) string { return r.RequestedAt.Format(time.RFC3339) }},
 	{Header: "Status", Field: "status", Summary: true, Get: func(r store.Request) string { return r.Status }},
 	{Header: "Users", Summary: true, Get: func(r store.Request) string { return strconv.Itoa(len(r.Users)) }},
 	{Header: "Users", Field: "users", Get: usersOf},

@@ -43,7 +43,7 @@ func NewCmdGetSubscription(f *cmdutil.Factory, runF func(*GetSubscriptionOptions
 
 var subscriptionUserColumns = []output.Column[store.SubscriptionUser]{
 	{Header: "UPN", Field: "upn", Get: func(u store.SubscriptionUser) string { return u.UPN }},
-	{Header: "Assigned", Field: "assignedAt", Get: func(u store.SubscriptionUser) string { return u.AssignedAt.Format(time.RFC3339) }},
+	{Header: "Assigned", Field: "assignedAt", Whole: true, Get: func(u store.SubscriptionUser) string { return u.AssignedAt.Format(time.RFC3339) }},
 	{Header: "Apps turned off", Field: "disabledPlans", Get: func(u store.SubscriptionUser) string { return strings.Join(u.DisabledPlans, ";") }},
 }
 
