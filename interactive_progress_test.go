@@ -158,6 +158,7 @@ func TestWideListsFitEightyColumns(t *testing.T) {
 		{[]string{"list-conflicts"}, "CFQ7TTC0HDB0", []string{"SHORTFALL"}, "(left out to fit 80 columns: SUBSCRIPTIONS;"},
 		{[]string{"list-licenses", "--product", "CFQ7TTC0H9MP"}, "SUB-00006", []string{"2026-", "SUBSCRIPTION"}, "(left out to fit 80 columns: NAME;"},
 		{[]string{"list-requests"}, "johanna.lorenz", []string{"REQUESTED", "Pending"}, ""},
+		{[]string{"get-product-policies"}, "Visio Plan 2", []string{"OnlyTrialsWithoutPaymentMethod"}, ""},
 	} {
 		cmd := exec.Command(bin, append(c.args, "--db", db, "--as", interactiveAdmin)...)
 		cmd.Env = append(env, "COLUMNS=80")

@@ -8,7 +8,7 @@ import (
 
 var policyColumns = []output.Column[store.Policy]{
 	{Header: "Policy", Field: "policyId", Get: func(p store.Policy) string { return p.ID }},
-	{Header: "Default", Field: "defaultValue", Get: func(p store.Policy) string { return p.DefaultValue }},
+	{Header: "Default", Field: "defaultValue", Whole: true, Get: func(p store.Policy) string { return p.DefaultValue }},
 	{Header: "Description", Field: "description", Get: func(p store.Policy) string { return p.Description }},
 }
 
@@ -21,7 +21,7 @@ var productPolicyColumns = []output.Column[store.ProductPolicy]{
 	{Header: "Offer type", Field: "offerType", Get: func(p store.ProductPolicy) string { return p.OfferType }},
 	{Header: "Product", Field: "productName", Summary: true, Get: func(p store.ProductPolicy) string { return p.ProductName }},
 	{Header: "Publisher", Field: "publisher", Summary: true, Get: func(p store.ProductPolicy) string { return p.Publisher }},
-	{Header: "Value", Field: "policyValue", Summary: true, Get: func(p store.ProductPolicy) string { return p.PolicyValue }},
+	{Header: "Value", Field: "policyValue", Summary: true, Whole: true, Get: func(p store.ProductPolicy) string { return p.PolicyValue }},
 }
 
 // updateColumns are productPolicyColumns with what the update did.
@@ -40,6 +40,6 @@ var changeColumns = []output.Column[store.PolicyChange]{
 	{Header: "Scope", Field: "scope", Summary: true, Get: func(c store.PolicyChange) string { return c.Scope }},
 	{Header: "Target", Field: "target", Summary: true, Get: func(c store.PolicyChange) string { return c.Target }},
 	{Header: "Product", Field: "productName", Summary: true, Get: func(c store.PolicyChange) string { return c.ProductName }},
-	{Header: "Current", Field: "current", Summary: true, Get: func(c store.PolicyChange) string { return c.Current }},
-	{Header: "Desired", Field: "desired", Summary: true, Get: func(c store.PolicyChange) string { return c.Desired }},
+	{Header: "Current", Field: "current", Summary: true, Whole: true, Get: func(c store.PolicyChange) string { return c.Current }},
+	{Header: "Desired", Field: "desired", Summary: true, Whole: true, Get: func(c store.PolicyChange) string { return c.Desired }},
 }
