@@ -283,11 +283,15 @@ func Refusal(ctx context.Context, try func(context.Context) error) (why, fix str
 // userCap bounds the users a picker lists; past it the UPN is typed.
 const userCap = 500
 
+// Judge says of a user whether a picker offers them (keep) and, when the
+// verb would refuse them, why and what to do first.
+type Judge func(ctx context.Context, s store.Service, u store.User) (keep bool, why, fix string, err error)
+
 // UserArg is a verb's UPN argument: when it is missing, in a terminal, the
-// user picked among the tenant's that keep offers (nil: all; typed past
+// user picked among the tenant's that judge offers (nil: all; typed past
 // userCap of them); outside a terminal the usage error names it. The verb
 // takes MaxArgs(n).
-func UserArg(f *Factory, cmd *cobra.Command, args []string, name, question string, keep func(store.User) bool) (string, error) {
+func UserArg(f *Factory, cmd *cobra.Command, args []string, name, question string, judge Judge) (string, error) {
 	if len(args) > 0 {
 		return args[0], nil
 	}
@@ -307,18 +311,23 @@ func UserArg(f *Factory, cmd *cobra.Command, args []string, name, question strin
 	if err != nil {
 		return "", err
 	}
-	users := all[:0:0]
+	var choices []Choice
 	for _, u := range all {
-		if keep == nil || keep(u) {
-			users = append(users, u)
+		c := Choice{Value: u.UPN, Label: u.UPN + "  " + u.DisplayName}
+		if judge != nil {
+			keep, why, fix, err := judge(ctx, s, u)
+			if err != nil {
+				return "", err
+			}
+			if !keep {
+				continue
+			}
+			c.Why, c.Fix = why, fix
 		}
+		choices = append(choices, c)
 	}
-	if len(users) > userCap {
-		return AskFor(f, missing, fmt.Sprintf("%s (%d users: type the UPN)", question, len(users)))
-	}
-	choices := make([]Choice, len(users))
-	for i, u := range users {
-		choices[i] = Choice{Value: u.UPN, Label: u.UPN + "  " + u.DisplayName}
+	if len(choices) > userCap {
+		return AskFor(f, missing, fmt.Sprintf("%s (%d users: type the UPN)", question, len(choices)))
 	}
 	return Choose(f, question, choices)
 }

@@ -136,16 +136,22 @@ func TestSetRoleAsksWhomWhichAndConfirms(t *testing.T) {
 	}
 }
 
-// Taking the last GlobalAdmin's role away is not offered: with nothing
-// else to take, set-role --remove fails as the store would, exit 5.
+// Taking the last GlobalAdmin's role away is not offered: set-role
+// --remove shows them above the list with the store's reason, and lists
+// the users it can take a role from.
 func TestSetRoleRemoveLeavesTheLastGlobalAdmin(t *testing.T) {
 	path := clitest.DemoTenant(t)
 	pr := &output.FakePrompter{Answers: []output.FakeAnswer{
-		{Match: "Take a role away from whom?", Options: []string{admin}},
+		{Match: "Take a role away from whom?", Options: []string{"megan.bowen@contoso.com"}},
+		{Match: "Take which role away from megan.bowen@contoso.com?", Options: []string{"BillingAdmin"}},
+		{Match: "Take the role BillingAdmin away from megan.bowen@contoso.com?", Yes: false},
 	}}
-	f, _, _ := clitest.Factory(t, path, admin, true, pr)
+	f, _, stderr := clitest.Factory(t, path, admin, true, pr)
 	err := execute(NewCmdSetRole(f, nil), "--remove")
-	if store.ErrorCode(err) != store.ECONFLICT || !strings.Contains(err.Error(), "last GlobalAdmin") {
-		t.Fatalf("removing the last GlobalAdmin's only role: %v, want refused", err)
+	clitest.AllAnswered(t, pr)
+	offered := pr.Offered["Take a role away from whom?"]
+	if !errors.Is(err, output.ErrCanceled) || slices.ContainsFunc(offered, func(o string) bool { return strings.HasPrefix(o, admin) }) ||
+		!strings.Contains(stderr.String(), admin+"  Admin: "+admin+" is the last GlobalAdmin; the tenant must keep one (give another user GlobalAdmin first)") {
+		t.Errorf("set-role --remove: %v, offered %q, stderr %q", err, offered, stderr)
 	}
 }

@@ -43,9 +43,11 @@ func NewCmdSetRole(f *cmdutil.Factory, runF func(*SetRoleOptions) error) *cobra.
 			if opts.Remove {
 				who = "Take a role away from whom?"
 			}
-			if opts.UPN, err = cmdutil.UserArg(f, cmd, args, "a UPN and a role", who, func(u store.User) bool {
-				return !opts.Remove || len(u.Roles) > 0 // only a role held is taken away
-			}); err != nil {
+			var judge cmdutil.Judge
+			if opts.Remove {
+				judge = removable
+			}
+			if opts.UPN, err = cmdutil.UserArg(f, cmd, args, "a UPN and a role", who, judge); err != nil {
 				return err
 			}
 			if len(args) == 2 {
@@ -89,6 +91,29 @@ func setRoleRun(opts *SetRoleOptions) error {
 	}
 	defer f.DryRunNote()
 	return output.One(p, *u, userColumns)
+}
+
+// removable offers, for set-role --remove, the users who hold a role, and
+// shows as refused one whose every role the store would keep (the last
+// GlobalAdmin's), with its reason: each removal is rehearsed.
+func removable(ctx context.Context, s store.Service, u store.User) (bool, string, string, error) {
+	if len(u.Roles) == 0 {
+		return false, "", "", nil
+	}
+	var why, fix string
+	for _, r := range u.Roles {
+		w, f, err := cmdutil.Refusal(ctx, func(ctx context.Context) error {
+			_, err := s.SetRole(ctx, u.UPN, r, true)
+			return err
+		})
+		if err != nil || w == "" {
+			return true, "", "", err
+		}
+		if why == "" {
+			why, fix = w, f
+		}
+	}
+	return true, why, fix, nil
 }
 
 // pickRole asks, in a terminal, which role to give (one the user lacks) or
