@@ -125,7 +125,7 @@ func TestEveryVerbAsksForWhatIsMissing(t *testing.T) {
 		{[]string{"get-product-policy"}, "", "Which product?", "CFQ7TTC0H9MP  Power BI Pro"},
 		{[]string{"update-policy", "--value", "Disabled"}, "", "Which product?", "Power BI Pro"},
 		{[]string{"set-role"}, "", "Give a role to whom?", "adele.vance@contoso.com  Adele Vance"},
-		{[]string{"set-role", "--remove"}, "", "Take a role away from whom?", "admin@contoso.com  Admin"},
+		{[]string{"set-role", "--remove"}, "", "Take a role away from whom?", "megan.bowen@contoso.com  Megan Bowen"},
 		{[]string{"add-user"}, "", "UPN of the new user?", ""},
 		{[]string{"import-users"}, "", "Which CSV file?", ""},
 		{[]string{"import-catalog"}, "", "Which CSV file (Microsoft's licensing catalog)?", ""},
