@@ -162,7 +162,7 @@ func askApproval(f *cmdutil.Factory, pr output.Prompter, r store.Request) (store
 	if a.Message, err = pr.Input("Message to everyone in the request (optional)", ""); err != nil {
 		return a, err
 	}
-	plan := fmt.Sprintf("Approve request %d: %s for %d of %d %s, from the %d free central license(s)", r.ID, prod.Name, len(upns)-len(a.Exclude), len(upns), people(len(upns)), free[prod.ID])
+	plan := fmt.Sprintf("Approve request %d: %s for %d of %d %s, from its central pool (%d free)", r.ID, prod.Name, len(upns)-len(a.Exclude), len(upns), people(len(upns)), free[prod.ID])
 	if len(a.DisabledPlans) > 0 {
 		plan += ", with " + strings.Join(a.DisabledPlans, ", ") + " off"
 	}

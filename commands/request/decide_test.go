@@ -273,7 +273,7 @@ func TestInteractiveApprovePartly(t *testing.T) {
 			// The request and its plan on stderr before the question; the result on stdout.
 			for _, want := range []string{
 				"Request 2: Power BI Premium for " + johanna + " (pending); " + lidia + " (pending); " + enrico + " (pending)",
-				"Approve request 2: Power BI Pro for 2 of 3 people, from the 3 free central license(s), with EXCHANGE_S_FOUNDATION off",
+				"Approve request 2: Power BI Pro for 2 of 3 people, from its central pool (3 free), with EXCHANGE_S_FOUNDATION off",
 				"PartiallyApproved request 2",
 			} {
 				if !strings.Contains(stderr.String(), want) {
