@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/store"
@@ -117,12 +118,19 @@ func takeoverOf(f *cmdutil.Factory, src store.Subscription) error {
 // moveQuestion asks to confirm a move with its plan: who moves, where,
 // and what it does to the monthly cost.
 func moveQuestion(plan *store.TakeoverResult) string {
-	kept := ""
-	if plan.UsersKept > 0 {
-		kept = fmt.Sprintf(" (%d keep a license they have)", plan.UsersKept)
+	var notes []string
+	if plan.TargetProductID != "" && plan.TargetProductID != plan.ProductID {
+		notes = append(notes, "another product: "+plan.TargetProductID)
 	}
-	return fmt.Sprintf("Move the %d user(s) of %s to %s%s and delete %s? Cost change: %s a month.",
-		plan.UsersMoved+plan.UsersKept, plan.SubscriptionID, plan.TargetSubscriptionID, kept, plan.SubscriptionID, signed(plan.MonthlyCostChange))
+	if plan.UsersKept > 0 {
+		notes = append(notes, fmt.Sprintf("%d keep a license they have", plan.UsersKept))
+	}
+	to := plan.TargetSubscriptionID
+	if len(notes) > 0 {
+		to += " (" + strings.Join(notes, "; ") + ")"
+	}
+	return fmt.Sprintf("Move the %d user(s) of %s (%s) to %s and delete %s? Cost change: %s a month.",
+		plan.UsersMoved+plan.UsersKept, plan.SubscriptionID, plan.ProductName, to, plan.SubscriptionID, signed(plan.MonthlyCostChange))
 }
 
 // signed shows a change of money with its sign: +42.00, -70.00, 0.00.
