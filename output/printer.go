@@ -54,10 +54,11 @@ type Printer struct {
 	NoHeaders bool
 	// Width, when not 0, is the terminal's: tables are cut to fit it.
 	Width int
-	// Notes, when not nil, hears what a table says of itself on stderr:
-	// the one line an empty table is instead, the columns a narrow
-	// terminal left out.
-	Notes io.Writer
+	// Empty, when not nil, hears the one line an empty table is instead.
+	Empty io.Writer
+	// Aside, when not nil (stderr is a terminal), hears the columns a
+	// table too wide for the terminal left out, under the table.
+	Aside io.Writer
 }
 
 // List prints rows: a table, a JSON/YAML array (every field, [] when empty),

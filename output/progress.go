@@ -98,6 +98,13 @@ func (p *Progress) Done(n int) {
 	fmt.Fprintf(p.w, "\r\x1b[K%s: %s in %s\n", p.label, amount, time.Since(p.start).Round(time.Millisecond))
 }
 
+// Clear erases the line: a reading whose end is not worth a line of its own.
+func (p *Progress) Clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprint(p.w, "\r\x1b[K")
+}
+
 // group writes 1234567 as 1,234,567.
 func group(n int) string {
 	s := fmt.Sprint(n)
@@ -156,3 +163,6 @@ func (r *ProgressReader) Seek(off int64, whence int) (int64, error) {
 
 // Done ends the line with the bytes read.
 func (r *ProgressReader) Done() { r.p.Done(int(r.n)) }
+
+// Clear erases the line.
+func (r *ProgressReader) Clear() { r.p.Clear() }

@@ -79,9 +79,9 @@ func (r *Rows[T]) Close() error {
 		return r.doc.Close()
 	}
 	if r.table != nil {
-		if r.table.rows == 0 && r.p.Notes != nil {
+		if r.table.rows == 0 && r.p.Empty != nil {
 			// One line saying so, on stderr: stdout stays empty for a script.
-			_, err := fmt.Fprintln(r.p.Notes, "Nothing to list: none match.")
+			_, err := fmt.Fprintln(r.p.Empty, "Nothing to list: none match.")
 			return err
 		}
 		if err := r.table.close(); err != nil {
@@ -91,10 +91,9 @@ func (r *Rows[T]) Close() error {
 	if err := r.w.Flush(); err != nil {
 		return err
 	}
-	if r.table != nil && len(r.table.left) > 0 && r.p.Notes != nil {
+	if r.table != nil && len(r.table.left) > 0 && r.p.Aside != nil {
 		// Under the table, once it is on the screen.
-		_, err := fmt.Fprintf(r.p.Notes, "(left out to fit %d columns: %s; -o json shows them)\n",
-			r.table.width, strings.Join(r.table.left, ", "))
+		_, err := fmt.Fprintf(r.p.Aside, "(no room for %s; -o json has them)\n", strings.Join(r.table.left, ", "))
 		return err
 	}
 	return nil

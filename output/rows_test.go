@@ -99,7 +99,7 @@ func TestNarrowTerminalLeavesOutSpareColumns(t *testing.T) {
 	}
 	run := func(width int) (string, string) {
 		var out, notes bytes.Buffer
-		p := &Printer{Format: FormatTable, Width: width, Out: &out, Notes: &notes}
+		p := &Printer{Format: FormatTable, Width: width, Out: &out, Aside: &notes}
 		r := newRows(p, rowsSubColumns, 2)
 		for _, s := range rows {
 			if err := r.Add(s); err != nil {
@@ -119,10 +119,10 @@ func TestNarrowTerminalLeavesOutSpareColumns(t *testing.T) {
 	}{
 		{200, "ID         PRODUCT                KIND         PURCHASER                  EXPIRES", "SUB-00004  Microsoft 365 Copilot  selfService  miriam.graham@contoso.com  2027-10-08T05:51:37Z", ""},
 		// Text cut to 12 is not enough; PURCHASER goes, PRODUCT gets room back.
-		{70, "ID         PRODUCT                KIND         EXPIRES", "SUB-00004  Microsoft 365 Copilot  selfService  2027-10-08T05:51:37Z", "(left out to fit 70 columns: PURCHASER; -o json shows them)\n"},
-		{50, "ID         PRODUCT            EXPIRES", "SUB-00004  Microsoft 365 Co…  2027-10-08T05:51:37Z", "(left out to fit 50 columns: KIND, PURCHASER; -o json shows them)\n"},
+		{70, "ID         PRODUCT                KIND         EXPIRES", "SUB-00004  Microsoft 365 Copilot  selfService  2027-10-08T05:51:37Z", "(no room for PURCHASER; -o json has them)\n"},
+		{50, "ID         PRODUCT            EXPIRES", "SUB-00004  Microsoft 365 Co…  2027-10-08T05:51:37Z", "(no room for KIND, PURCHASER; -o json has them)\n"},
 		// Nothing spare is left: the time stays whole, wider than the terminal.
-		{30, "ID         PRODUCT       EXPIRES", "SUB-00004  Microsoft 3…  2027-10-08T05:51:37Z", "(left out to fit 30 columns: KIND, PURCHASER; -o json shows them)\n"},
+		{30, "ID         PRODUCT       EXPIRES", "SUB-00004  Microsoft 3…  2027-10-08T05:51:37Z", "(no room for KIND, PURCHASER; -o json has them)\n"},
 	} {
 		out, notes := run(c.width)
 		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
@@ -137,5 +137,45 @@ func TestNarrowTerminalLeavesOutSpareColumns(t *testing.T) {
 	}
 	if out, notes := run(0); !strings.Contains(out, "miriam.graham@contoso.com") || notes != "" {
 		t.Errorf("on a pipe:\n%s%s", out, notes)
+	}
+}
+
+// Without a header line the headers take no room: a table that fits by
+// its cells leaves nothing out. A table of Spare columns only keeps one,
+// and a Whole cell after the first block is not cut.
+func TestNarrowTerminalEdges(t *testing.T) {
+	print := func(p *Printer, cols []Column[rowsSub], rows []rowsSub, block int) (string, string) {
+		var out, notes bytes.Buffer
+		p.Out, p.Aside = &out, &notes
+		r := newRows(p, cols, block)
+		for _, s := range rows {
+			if err := r.Add(s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := r.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return out.String(), notes.String()
+	}
+	short := []rowsSub{{id: "S1", product: "Pro", kind: "trial", buyer: "a@b", when: "2027"}}
+	if out, notes := print(&Printer{Format: FormatTable, Width: 30, NoHeaders: true}, rowsSubColumns, short, 1); out != "S1  Pro  trial  a@b  2027\n" || notes != "" {
+		t.Errorf("--no-headers at 30 columns:\n%q %q", out, notes)
+	}
+	spares := []Column[rowsSub]{
+		{Header: "Kind", Spare: 1, Get: func(s rowsSub) string { return s.kind }},
+		{Header: "Purchaser", Spare: 2, Get: func(s rowsSub) string { return s.buyer }},
+	}
+	long := []rowsSub{{kind: "selfService", buyer: "miriam.graham@contoso.com"}}
+	if out, notes := print(&Printer{Format: FormatTable, Width: 10}, spares, long, 1); out != "KIND\nselfService\n" || notes != "(no room for PURCHASER; -o json has them)\n" {
+		t.Errorf("spare columns only, at 10 columns:\n%q %q", out, notes)
+	}
+	values := []Column[rowsSub]{
+		{Header: "Product", Get: func(s rowsSub) string { return s.product }},
+		{Header: "Value", Whole: true, Get: func(s rowsSub) string { return s.kind }},
+	}
+	rows := []rowsSub{{product: "Power BI Pro", kind: "Enabled"}, {product: "Planner Plan 1", kind: "OnlyTrialsWithoutPaymentMethod"}}
+	if out, _ := print(&Printer{Format: FormatTable, Width: 40}, values, rows, 1); !strings.HasSuffix(out, "Planner Pla…  OnlyTrialsWithoutPaymentMethod\n") {
+		t.Errorf("a Whole cell after the first block:\n%s", out)
 	}
 }

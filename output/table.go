@@ -17,7 +17,7 @@ import (
 // held, sized (and fitted to a terminal's width) and rendered as one
 // table; the rows after it are written at once with those widths. A later
 // cell wider than its column is cut with "…" in a terminal, which the
-// table fits; on a pipe, which it never cuts, the cell is written whole
+// table fits (but for a Whole column's); on a pipe, which it never cuts, the cell is written whole
 // and its row is out of line from there on. A list printed whole (List)
 // is one block, every row sizing the columns.
 type table struct {
@@ -82,7 +82,7 @@ func (t *table) writeRow(row []string) error {
 	t.line = t.line[:0]
 	for i, c := range row {
 		w := runewidth.StringWidth(c)
-		if t.width > 0 && w > t.widths[i] {
+		if t.width > 0 && w > t.widths[i] && !t.whole[i] {
 			c = runewidth.Truncate(c, t.widths[i], "…")
 			w = runewidth.StringWidth(c)
 		}
@@ -108,18 +108,23 @@ func (t *table) fit() {
 	for i := range keep {
 		keep[i] = i
 	}
+	// Without a header line, only the cells take room.
+	heads := t.heads
+	if !t.header {
+		heads = make([]string, len(t.heads))
+	}
 	var fit []int
 	for {
 		var total int
-		fit, total = fitWidths(project(t.heads, keep), projectAll(t.cells, keep), project(t.whole, keep), t.width)
+		fit, total = fitWidths(project(heads, keep), projectAll(t.cells, keep), project(t.whole, keep), t.width)
 		j := -1
 		for k, i := range keep {
 			if t.spare[i] > 0 && (j < 0 || t.spare[i] >= t.spare[keep[j]]) {
 				j = k
 			}
 		}
-		if total <= t.width || j < 0 {
-			break
+		if total <= t.width || j < 0 || len(keep) == 1 {
+			break // it fits, or nothing more may go: the last column stays
 		}
 		keep = slices.Delete(keep, j, j+1)
 	}
@@ -129,7 +134,7 @@ func (t *table) fit() {
 				t.left = append(t.left, h)
 			}
 		}
-		t.heads, t.cells, t.keep = project(t.heads, keep), projectAll(t.cells, keep), keep
+		t.heads, t.whole, t.cells, t.keep = project(t.heads, keep), project(t.whole, keep), projectAll(t.cells, keep), keep
 	}
 	cut := func(row []string) {
 		for i, c := range row {

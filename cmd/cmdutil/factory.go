@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -267,8 +268,12 @@ func (f *Factory) Printer() (*output.Printer, error) {
 	if format == output.FormatInteractive {
 		format = output.FormatTable
 	}
+	var aside io.Writer // what a table left out is said to a person only
+	if f.IOStreams.IsStderrTTY() {
+		aside = f.IOStreams.ErrOut
+	}
 	return &output.Printer{Format: format, JQ: f.Flags.JQ, Out: f.IOStreams.Out, NoHeaders: f.Flags.NoHeaders,
-		Width: f.IOStreams.TerminalWidth(f.Getenv), Notes: f.IOStreams.ErrOut}, nil
+		Width: f.IOStreams.TerminalWidth(f.Getenv), Empty: f.IOStreams.ErrOut, Aside: aside}, nil
 }
 
 // Interactive reports whether -o interactive was asked for; without a

@@ -19,12 +19,12 @@ var summaryColumns = []output.Column[store.LicenseSummary]{
 	{Header: "Quantity", Field: "quantity", Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.Quantity) }},
 	// Where the seats come from, as the admin center's Licenses page splits
 	// them; JSON keeps selfService (the --self-service view) as well.
-	{Header: "Central", Field: "centralSeats", Spare: 3, Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.CentralSeats) }},
-	{Header: "Self-service", Field: "selfServiceSeats", Spare: 1, Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.SelfServiceSeats) }},
-	{Header: "Trial", Field: "trialSeats", Spare: 2, Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.TrialSeats) }},
+	{Header: "Central", Field: "centralSeats", Spare: 4, Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.CentralSeats) }},
+	{Header: "Self-service", Field: "selfServiceSeats", Spare: 2, Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.SelfServiceSeats) }},
+	{Header: "Trial", Field: "trialSeats", Spare: 3, Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.TrialSeats) }},
 	{Header: "Assigned", Field: "assigned", Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.Assigned) }},
-	{Header: "Available", Field: "available", Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.Available) }},
-	{Header: "Status", Field: "status", Get: func(s store.LicenseSummary) string { return s.Status }},
+	{Header: "Available", Field: "available", Spare: 1, Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.Available) }},
+	{Header: "Status", Field: "status", Whole: true, Get: func(s store.LicenseSummary) string { return s.Status }},
 }
 
 // licensedUserRow is one user of list-licenses --product, with its purchaser.

@@ -12,10 +12,10 @@ import (
 
 var userColumns = []output.Column[store.User]{
 	{Header: "UPN", Field: "upn", Summary: true, Get: func(u store.User) string { return u.UPN }},
-	{Header: "Name", Field: "displayName", Summary: true, Get: func(u store.User) string { return u.DisplayName }},
-	{Header: "Department", Field: "department", Summary: true, Get: func(u store.User) string { return u.Department }},
+	{Header: "Name", Field: "displayName", Summary: true, Spare: 1, Get: func(u store.User) string { return u.DisplayName }},
+	{Header: "Department", Field: "department", Summary: true, Spare: 2, Get: func(u store.User) string { return u.Department }},
 	{Header: "Roles", Field: "roles", Summary: true, Get: func(u store.User) string { return strings.Join(u.Roles, ";") }},
-	{Header: "Created", Field: "createdAt", Get: func(u store.User) string { return u.CreatedAt.Format(time.RFC3339) }},
+	{Header: "Created", Field: "createdAt", Whole: true, Get: func(u store.User) string { return u.CreatedAt.Format(time.RFC3339) }},
 }
 
 func completeRoles(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
