@@ -41,14 +41,31 @@ func unwrapPath(err error) error {
 // terminal's stderr, when in is a regular file (not stdin, not a pipe).
 // done ends the line; it is a no-op when nothing is shown.
 func WatchInput(f *Factory, in io.ReadCloser, label string) (_ io.ReadCloser, done func()) {
+	r := watch(f, in, label)
+	if r == nil {
+		return in, func() {}
+	}
+	return r, r.Done
+}
+
+// CheckInput is WatchInput for a reading that comes before the real one (a
+// rehearsal): clear erases its line instead of ending it.
+func CheckInput(f *Factory, in io.ReadCloser, label string) (_ io.ReadCloser, clear func()) {
+	r := watch(f, in, label)
+	if r == nil {
+		return in, func() {}
+	}
+	return r, r.Clear
+}
+
+func watch(f *Factory, in io.ReadCloser, label string) *output.ProgressReader {
 	fh, ok := in.(*os.File)
 	if !ok || !f.IOStreams.IsStderrTTY() {
-		return in, func() {}
+		return nil
 	}
 	st, err := fh.Stat()
 	if err != nil || !st.Mode().IsRegular() || st.Size() == 0 {
-		return in, func() {}
+		return nil
 	}
-	r := output.NewProgressReader(fh, st.Size(), output.NewProgressBytes(f.IOStreams.ErrOut, label))
-	return r, r.Done
+	return output.NewProgressReader(fh, st.Size(), output.NewProgressBytes(f.IOStreams.ErrOut, label))
 }

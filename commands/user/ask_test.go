@@ -66,7 +66,7 @@ func TestImportUsersConfirmsATypedFileWithItsCounts(t *testing.T) {
 		}
 		pr := &output.FakePrompter{Answers: []output.FakeAnswer{
 			{Match: "Which CSV file?", Text: csv},
-			{Match: "Import 2 users from " + csv + ", 1 role among them (1 already in the tenant, left as they are)?", Yes: yes},
+			{Match: "Import 2 users from " + csv + " and give them 1 role (1 already in the tenant, left as they are)?", Yes: yes},
 		}}
 		f, _, _ := clitest.Factory(t, path, admin, true, pr)
 		err := execute(NewCmdImportUsers(f, nil), "--skip-existing")

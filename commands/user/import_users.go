@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
@@ -89,7 +90,7 @@ func importUsersRun(opts *ImportUsersOptions) error {
 	// the file is imported once in a transaction rolled back, and a file
 	// with bad lines is refused below as it would be unasked.
 	if err := cmdutil.PlanAsked(f, ctx, func(ctx context.Context) (string, error) {
-		return importQuestion(f, ctx, s, opts.File)
+		return importQuestion(f, ctx, s, opts.File, in)
 	}); err != nil {
 		return err
 	}
@@ -121,21 +122,21 @@ func importUsersRun(opts *ImportUsersOptions) error {
 	return output.One(p, *res, cols)
 }
 
-// importQuestion rehearses an import of file and asks with its counts; it
-// asks nothing of a file the import would refuse, nor of stdin, which can
-// be read only once.
-func importQuestion(f *cmdutil.Factory, ctx context.Context, s store.Service, file string) (string, error) {
-	if file == "-" {
+// importQuestion rehearses the import of in, the file named file, and
+// asks with its counts, then rewinds in for the import itself. It asks
+// nothing of a file the import would refuse (the import says why), and
+// only names stdin, which can be read once.
+func importQuestion(f *cmdutil.Factory, ctx context.Context, s store.Service, file string, in io.ReadCloser) (string, error) {
+	rewind, ok := in.(io.Seeker)
+	if !ok {
 		return fmt.Sprintf("Import the users of %s into the tenant?", file), nil
 	}
-	in, err := cmdutil.OpenInput(f, file)
-	if err != nil {
-		return "", err
+	r, clear := cmdutil.CheckInput(f, in, "Checking "+file)
+	res, err := s.ImportUsers(ctx, file, r)
+	clear()
+	if _, serr := rewind.Seek(0, io.SeekStart); serr != nil {
+		return "", serr
 	}
-	defer in.Close()
-	in, done := cmdutil.WatchInput(f, in, "Checking "+file)
-	res, err := s.ImportUsers(ctx, file, in)
-	done()
 	var bad *store.ImportError
 	if errors.As(err, &bad) {
 		return "", nil
@@ -145,7 +146,7 @@ func importQuestion(f *cmdutil.Factory, ctx context.Context, s store.Service, fi
 	}
 	q := fmt.Sprintf("Import %s from %s", store.Plural(res.Users, "user"), file)
 	if res.Roles > 0 {
-		q += fmt.Sprintf(", %s among them", store.Plural(res.Roles, "role"))
+		q += " and give them " + store.Plural(res.Roles, "role")
 	}
 	if res.Skipped > 0 {
 		q += fmt.Sprintf(" (%d already in the tenant, left as they are)", res.Skipped)
