@@ -312,6 +312,7 @@ func UserArg(f *Factory, cmd *cobra.Command, args []string, name, question strin
 		return "", err
 	}
 	var choices []Choice
+	offered := 0 // the refused are shown above the list, not in it
 	for _, u := range all {
 		c := Choice{Value: u.UPN, Label: u.UPN + "  " + u.DisplayName}
 		if judge != nil {
@@ -324,10 +325,13 @@ func UserArg(f *Factory, cmd *cobra.Command, args []string, name, question strin
 			}
 			c.Why, c.Fix = why, fix
 		}
+		if c.Why == "" {
+			offered++
+		}
 		choices = append(choices, c)
 	}
-	if len(choices) > userCap {
-		return AskFor(f, missing, fmt.Sprintf("%s (%d users: type the UPN)", question, len(choices)))
+	if offered > userCap {
+		return AskFor(f, missing, fmt.Sprintf("%s (%d users: type the UPN)", question, offered))
 	}
 	return Choose(f, question, choices)
 }

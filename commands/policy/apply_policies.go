@@ -105,7 +105,7 @@ func applyQuestion(plan []store.PolicyChange, file string) string {
 		case c.Scope == "default":
 			what = "the default"
 		}
-		parts = append(parts, fmt.Sprintf("%s %s → %s", what, c.Current, c.Desired))
+		parts = append(parts, fmt.Sprintf("%s: %s → %s", what, c.Current, c.Desired))
 	}
 	return fmt.Sprintf("Apply %s from %s: %s?", store.Plural(len(plan), "change"), file, strings.Join(parts, "; "))
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/store"
@@ -115,22 +114,23 @@ func takeoverOf(f *cmdutil.Factory, src store.Subscription) error {
 	return takeover(f, to)
 }
 
-// moveQuestion asks to confirm a move with its plan: who moves, where,
-// and what it does to the monthly cost.
-func moveQuestion(plan *store.TakeoverResult) string {
-	var notes []string
-	if plan.TargetProductID != "" && plan.TargetProductID != plan.ProductID {
-		notes = append(notes, "another product: "+plan.TargetProductID)
+// moveQuestion asks to confirm a move with its plan: who moves, where (a
+// subscription of target, the product's name), what the users who hold
+// target already keep, and what it does to the monthly cost.
+func moveQuestion(plan *store.TakeoverResult, target string) string {
+	q := fmt.Sprintf("Move the %s of %s (%s) to %s", store.Plural(plan.UsersMoved+plan.UsersKept, "user"),
+		plan.SubscriptionID, plan.ProductName, plan.TargetSubscriptionID)
+	if plan.TargetProductID != plan.ProductID {
+		q += fmt.Sprintf(" (%s, another product)", target)
 	}
-	if plan.UsersKept > 0 {
-		notes = append(notes, fmt.Sprintf("%d keep a license they have", plan.UsersKept))
+	q += fmt.Sprintf(" and delete %s?", plan.SubscriptionID)
+	switch {
+	case plan.UsersKept == 1:
+		q += fmt.Sprintf(" 1 of them already has a license of %s and keeps it.", target)
+	case plan.UsersKept > 1:
+		q += fmt.Sprintf(" %d of them already have a license of %s and keep it.", plan.UsersKept, target)
 	}
-	to := plan.TargetSubscriptionID
-	if len(notes) > 0 {
-		to += " (" + strings.Join(notes, "; ") + ")"
-	}
-	return fmt.Sprintf("Move the %d user(s) of %s (%s) to %s and delete %s? Cost change: %s a month.",
-		plan.UsersMoved+plan.UsersKept, plan.SubscriptionID, plan.ProductName, to, plan.SubscriptionID, signed(plan.MonthlyCostChange))
+	return q + fmt.Sprintf(" Cost change: %s a month.", signed(plan.MonthlyCostChange))
 }
 
 // signed shows a change of money with its sign: +42.00, -70.00, 0.00.

@@ -66,7 +66,7 @@ func TestPickTakeoverMoves(t *testing.T) {
 		{Match: "Which subscription?", Options: []string{"SUB-00005"}},
 		{Match: "Take it over how?", Options: []string{"Move its users to a central subscription"}},
 		{Match: "Move its users to?", Options: []string{"SUB-00001"}},
-		{Match: "Move the 3 user(s) of SUB-00005 (Power BI Pro) to SUB-00001 and delete SUB-00005? Cost change: -70.00 a month.", Yes: true},
+		{Match: "Move the 3 users of SUB-00005 (Power BI Pro) to SUB-00001 and delete SUB-00005? Cost change: -70.00 a month.", Yes: true},
 	}}
 	stdout, err := runPickTakeover(t, path, pr)
 	if err != nil {
@@ -114,7 +114,7 @@ func TestPickTakeoverAnsweringNoChangesNothing(t *testing.T) {
 			{Match: "Which subscription?", Options: []string{"SUB-00006"}},
 			{Match: "Take it over how?", Options: []string{"Move its users to a central subscription"}},
 			{Match: "Move its users to?", Options: []string{"SUB-00001"}},
-			{Match: "Move the 3 user(s) of SUB-00006 (Power BI Pro) to SUB-00001 and delete SUB-00006? Cost change: -42.00 a month.", Yes: false},
+			{Match: "Move the 3 users of SUB-00006 (Power BI Pro) to SUB-00001 and delete SUB-00006? Cost change: -42.00 a month.", Yes: false},
 		},
 		"cancel": {
 			{Match: "Which subscription?", Options: []string{"SUB-00009"}},
@@ -153,7 +153,7 @@ func TestPickTakeoverOffersOnlyTargetsWithRoom(t *testing.T) {
 		{Match: "Which subscription?", Options: []string{"SUB-00007"}},
 		{Match: "Take it over how?", Options: []string{"Move its users to a central subscription"}},
 		{Match: "Move its users to?", Options: []string{"SUB-00001"}},
-		{Match: "Move the 3 user(s) of SUB-00007 (Power Automate per user) to SUB-00001 (another product: CFQ7TTC0H9MP) and delete SUB-00007?", Yes: false},
+		{Match: "Move the 3 users of SUB-00007 (Power Automate per user) to SUB-00001 (Power BI Pro, another product) and delete SUB-00007?", Yes: false},
 	}}
 	f, _, stderr := terminalFactory(t, path, testAdmin, pr)
 	f.Flags.Output = output.FormatInteractive
@@ -214,8 +214,8 @@ func TestPickTakeoverNeedsATerminal(t *testing.T) {
 func TestMoveQuestionNamesAnotherProduct(t *testing.T) {
 	plan := &store.TakeoverResult{SubscriptionID: "SUB-00008", ProductID: "CFQ7TTC0HD33", ProductName: "Visio Plan 1",
 		TargetSubscriptionID: "SUB-00002", TargetProductID: "CFQ7TTC0HD32", UsersMoved: 1, UsersKept: 1, MonthlyCostChange: -1000}
-	want := "Move the 2 user(s) of SUB-00008 (Visio Plan 1) to SUB-00002 (another product: CFQ7TTC0HD32; 1 keep a license they have) and delete SUB-00008? Cost change: -10.00 a month."
-	if got := moveQuestion(plan); got != want {
+	want := "Move the 2 users of SUB-00008 (Visio Plan 1) to SUB-00002 (Visio Plan 2, another product) and delete SUB-00008? 1 of them already has a license of Visio Plan 2 and keeps it. Cost change: -10.00 a month."
+	if got := moveQuestion(plan, "Visio Plan 2"); got != want {
 		t.Errorf("the question is\n%q, want\n%q", got, want)
 	}
 }

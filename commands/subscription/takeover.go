@@ -144,7 +144,11 @@ func takeover(f *cmdutil.Factory, to store.Takeover) error {
 			if err != nil {
 				return "", err
 			}
-			return moveQuestion(plan), nil
+			target, err := s.GetSubscription(ctx, plan.TargetSubscriptionID)
+			if err != nil {
+				return "", err
+			}
+			return moveQuestion(plan, target.ProductName), nil
 		}); err != nil {
 			return err
 		}
