@@ -156,7 +156,8 @@ func TestWideListsFitEightyColumns(t *testing.T) {
 		{[]string{"list-subscriptions"}, "SUB-00009", []string{"MONTHLY COST", "STATUS", "140.00", "Active", "Expired"}, "(no room for KIND, AVAILABLE, EXPIRES;"},
 		{[]string{"list-licenses"}, "Visio Plan 2", []string{"PRODUCT ID", "CFQ7TTC0H9MP", "2 users need a valid license"}, "(no room for CENTRAL, SELF-SERVICE, TRIAL, AVAILABLE;"},
 		{[]string{"list-conflicts"}, "CFQ7TTC0HDB0", []string{"SHORTFALL"}, "(no room for SUBSCRIPTIONS;"},
-		{[]string{"list-licenses", "--product", "CFQ7TTC0H9MP"}, "SUB-00006", []string{"2026-", "SUBSCRIPTION"}, "(no room for NAME;"},
+		{[]string{"list-licenses", "--product", "CFQ7TTC0H9MP"}, "SUB-00006", []string{"2026-", "SUBSCRIPTION", "henrietta.mueller@contoso.com"}, "(no room for NAME, APPS TURNED OFF;"},
+		{[]string{"resolve-conflicts", "--all", "--unassign-newest", "--dry-run"}, "nothing was changed", []string{"UNASSIGNED", "MONTHLY COST"}, "(no room for PRODUCT, SHORTFALL, REMAINING;"},
 		{[]string{"list-requests"}, "johanna.lorenz", []string{"REQUESTED", "Pending"}, ""},
 		{[]string{"get-product-policies"}, "Visio Plan 2", []string{"OnlyTrialsWithoutPaymentMethod"}, ""},
 	} {

@@ -72,9 +72,9 @@ func jsonText(v any) string {
 var auditColumns = []output.Column[store.AuditEntry]{
 	{Header: "ID", Field: "id", Get: func(e store.AuditEntry) string { return strconv.FormatInt(e.ID, 10) }},
 	{Header: "At", Field: "at", Summary: true, Whole: true, Get: func(e store.AuditEntry) string { return e.At.Format(time.RFC3339) }},
-	{Header: "Actor", Field: "actor", Summary: true, Get: func(e store.AuditEntry) string { return e.Actor }},
+	{Header: "Actor", Field: "actor", Summary: true, Spare: 1, Get: func(e store.AuditEntry) string { return e.Actor }},
 	{Header: "Action", Field: "action", Summary: true, Get: func(e store.AuditEntry) string { return e.Action }},
-	{Header: "Target", Field: "target", Summary: true, Get: func(e store.AuditEntry) string { return e.Target }},
+	{Header: "Target", Field: "target", Summary: true, Whole: true, Get: func(e store.AuditEntry) string { return e.Target }},
 	{Header: "Before", Field: "before", Get: func(e store.AuditEntry) string { return jsonText(e.Before) }},
 	{Header: "After", Field: "after", Get: func(e store.AuditEntry) string { return jsonText(e.After) }},
 }

@@ -13,7 +13,7 @@ import (
 )
 
 var conflictColumns = []output.Column[store.Conflict]{
-	{Header: "Product ID", Field: "productId", Get: func(c store.Conflict) string { return c.ProductID }},
+	{Header: "Product ID", Whole: true, Field: "productId", Get: func(c store.Conflict) string { return c.ProductID }},
 	{Header: "Product", Field: "productName", Get: func(c store.Conflict) string { return c.ProductName }},
 	{Header: "Pool", Field: "pool", Spare: 1, Get: func(c store.Conflict) string { return c.Pool }},
 	{Header: "Subscriptions", Field: "subscriptionIds", Spare: 2, Get: func(c store.Conflict) string { return strings.Join(c.SubscriptionIDs, ";") }},
@@ -24,15 +24,15 @@ var conflictColumns = []output.Column[store.Conflict]{
 }
 
 var resolutionColumns = []output.Column[store.Resolution]{
-	{Header: "Product ID", Field: "productId", Get: func(r store.Resolution) string { return r.ProductID }},
-	{Header: "Product", Field: "productName", Get: func(r store.Resolution) string { return r.ProductName }},
+	{Header: "Product ID", Whole: true, Field: "productId", Get: func(r store.Resolution) string { return r.ProductID }},
+	{Header: "Product", Field: "productName", Spare: 1, Get: func(r store.Resolution) string { return r.ProductName }},
 	{Header: "Action", Field: "action", Get: func(r store.Resolution) string { return r.Action }},
 	{Header: "Subscription", Field: "subscriptionId", Get: func(r store.Resolution) string { return r.SubscriptionID }},
 	{Header: "Quantity", Field: "quantity", Get: func(r store.Resolution) string { return strconv.Itoa(r.Quantity) }},
 	{Header: "Monthly cost", Field: "monthlyCost", Get: func(r store.Resolution) string { return r.MonthlyCost.String() }},
 	{Header: "Unassigned", Field: "unassigned", Get: func(r store.Resolution) string { return strings.Join(r.Unassigned, ";") }},
-	{Header: "Shortfall", Field: "shortfall", Get: func(r store.Resolution) string { return strconv.Itoa(r.Shortfall) }},
-	{Header: "Remaining", Field: "remaining", Get: func(r store.Resolution) string { return strconv.Itoa(r.Remaining) }},
+	{Header: "Shortfall", Field: "shortfall", Spare: 3, Get: func(r store.Resolution) string { return strconv.Itoa(r.Shortfall) }},
+	{Header: "Remaining", Field: "remaining", Spare: 2, Get: func(r store.Resolution) string { return strconv.Itoa(r.Remaining) }},
 }
 
 // ListConflictsOptions are the inputs of list-conflicts.

@@ -14,7 +14,7 @@ import (
 )
 
 var summaryColumns = []output.Column[store.LicenseSummary]{
-	{Header: "Product ID", Field: "productId", Get: func(s store.LicenseSummary) string { return s.ProductID }},
+	{Header: "Product ID", Whole: true, Field: "productId", Get: func(s store.LicenseSummary) string { return s.ProductID }},
 	{Header: "Product", Field: "productName", Get: func(s store.LicenseSummary) string { return s.ProductName }},
 	{Header: "Quantity", Field: "quantity", Get: func(s store.LicenseSummary) string { return strconv.Itoa(s.Quantity) }},
 	// Where the seats come from, as the admin center's Licenses page splits
@@ -39,11 +39,11 @@ type licensedUserRow struct {
 var licensedUserColumns = []output.Column[licensedUserRow]{
 	{Header: "Purchaser", Field: "purchaser", Get: func(r licensedUserRow) string { return r.Purchaser }},
 	{Header: "Purchaser", Summary: true, Get: func(r licensedUserRow) string { return orCentral(r.Purchaser) }},
-	{Header: "UPN", Field: "upn", Summary: true, Get: func(r licensedUserRow) string { return r.UPN }},
-	{Header: "Name", Field: "displayName", Summary: true, Spare: 1, Get: func(r licensedUserRow) string { return r.DisplayName }},
+	{Header: "UPN", Field: "upn", Summary: true, Whole: true, Get: func(r licensedUserRow) string { return r.UPN }},
+	{Header: "Name", Field: "displayName", Summary: true, Spare: 3, Get: func(r licensedUserRow) string { return r.DisplayName }},
 	{Header: "Subscription", Field: "subscriptionId", Summary: true, Get: func(r licensedUserRow) string { return r.SubscriptionID }},
-	{Header: "Assigned", Field: "assignedAt", Summary: true, Whole: true, Get: func(r licensedUserRow) string { return r.AssignedAt.Format(time.RFC3339) }},
-	{Header: "Apps turned off", Field: "disabledPlans", Summary: true, Get: func(r licensedUserRow) string { return strings.Join(r.DisabledPlans, ";") }},
+	{Header: "Assigned", Field: "assignedAt", Summary: true, Whole: true, Spare: 1, Get: func(r licensedUserRow) string { return r.AssignedAt.Format(time.RFC3339) }},
+	{Header: "Apps turned off", Field: "disabledPlans", Summary: true, Spare: 2, Get: func(r licensedUserRow) string { return strings.Join(r.DisabledPlans, ";") }},
 }
 
 func orCentral(purchaser string) string {
@@ -54,7 +54,7 @@ func orCentral(purchaser string) string {
 }
 
 var assignColumns = []output.Column[store.AssignResult]{
-	{Header: "Product ID", Field: "productId", Get: func(r store.AssignResult) string { return r.ProductID }},
+	{Header: "Product ID", Whole: true, Field: "productId", Get: func(r store.AssignResult) string { return r.ProductID }},
 	{Header: "Product", Field: "productName", Get: func(r store.AssignResult) string { return r.ProductName }},
 	{Header: "Subscription", Field: "subscriptionId", Get: func(r store.AssignResult) string { return r.SubscriptionID }},
 	{Header: "Changed", Field: "changed", Get: func(r store.AssignResult) string { return strconv.Itoa(r.Changed) }},

@@ -16,8 +16,8 @@ var productPolicyColumns = []output.Column[store.ProductPolicy]{
 	{Header: "Policy", Field: "policyId", Get: func(p store.ProductPolicy) string { return p.PolicyID }},
 	// The table names a product or an offer type in one column; CSV and JSON
 	// keep productId and offerType apart.
-	{Header: "Product ID", Summary: true, Get: func(p store.ProductPolicy) string { return p.Target() }},
-	{Header: "Product ID", Field: "productId", Get: func(p store.ProductPolicy) string { return p.ProductID }},
+	{Header: "Product ID", Whole: true, Summary: true, Get: func(p store.ProductPolicy) string { return p.Target() }},
+	{Header: "Product ID", Whole: true, Field: "productId", Get: func(p store.ProductPolicy) string { return p.ProductID }},
 	{Header: "Offer type", Field: "offerType", Get: func(p store.ProductPolicy) string { return p.OfferType }},
 	{Header: "Product", Field: "productName", Summary: true, Get: func(p store.ProductPolicy) string { return p.ProductName }},
 	{Header: "Publisher", Field: "publisher", Summary: true, Get: func(p store.ProductPolicy) string { return p.Publisher }},
@@ -38,7 +38,7 @@ func updateResult(p store.ProductPolicy) string {
 var changeColumns = []output.Column[store.PolicyChange]{
 	{Header: "Policy", Field: "policyId", Get: func(c store.PolicyChange) string { return c.PolicyID }},
 	{Header: "Scope", Field: "scope", Summary: true, Get: func(c store.PolicyChange) string { return c.Scope }},
-	{Header: "Target", Field: "target", Summary: true, Get: func(c store.PolicyChange) string { return c.Target }},
+	{Header: "Target", Field: "target", Summary: true, Whole: true, Get: func(c store.PolicyChange) string { return c.Target }},
 	{Header: "Product", Field: "productName", Summary: true, Get: func(c store.PolicyChange) string { return c.ProductName }},
 	{Header: "Current", Field: "current", Summary: true, Whole: true, Get: func(c store.PolicyChange) string { return c.Current }},
 	{Header: "Desired", Field: "desired", Summary: true, Whole: true, Get: func(c store.PolicyChange) string { return c.Desired }},

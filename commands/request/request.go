@@ -30,7 +30,7 @@ func usersOf(r store.Request) string {
 
 var requestColumns = []output.Column[store.Request]{
 	{Header: "ID", Field: "id", Summary: true, Get: func(r store.Request) string { return strconv.FormatInt(r.ID, 10) }},
-	{Header: "Product ID", Field: "productId", Get: func(r store.Request) string { return r.ProductID }},
+	{Header: "Product ID", Whole: true, Field: "productId", Get: func(r store.Request) string { return r.ProductID }},
 	{Header: "Product", Field: "productName", Summary: true, Get: func(r store.Request) string { return r.ProductName }},
 	{Header: "Requester", Field: "requester", Summary: true, Get: func(r store.Request) string { return r.Requester }},
 	{Header: "Requested", Field: "requestedAt", Summary: true, Whole: true, Get: func(r store.Request) string { return r.RequestedAt.Format(time.RFC3339) }},

@@ -57,7 +57,7 @@ everyone and prints the new monthly cost. --dry-run prints the plan.`,
 }
 
 var centralizeColumns = []output.Column[store.CentralizeResult]{
-	{Header: "Product ID", Field: "productId", Get: func(r store.CentralizeResult) string { return r.ProductID }},
+	{Header: "Product ID", Whole: true, Field: "productId", Get: func(r store.CentralizeResult) string { return r.ProductID }},
 	{Header: "Product", Field: "productName", Get: func(r store.CentralizeResult) string { return r.ProductName }},
 	{Header: "Subscription", Field: "subscriptionId", Get: func(r store.CentralizeResult) string { return r.SubscriptionID }},
 	{Header: "Users licensed", Field: "usersLicensed", Get: func(r store.CentralizeResult) string { return strconv.Itoa(r.UsersLicensed) }},
