@@ -94,6 +94,38 @@ func TestBulkProgress(t *testing.T) {
 	}
 }
 
+// A progress line keeps to the terminal's width, its label cut when it
+// must: a line that wraps would be drawn again under itself at each
+// update, leaving a trail of stale bars (issue 15).
+func TestProgressFitsANarrowTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := commercectlBin(t)
+	dir := t.TempDir()
+	env := interactiveEnv(dir)
+	db := filepath.Join(dir, "tenant.db")
+	run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--db", db)
+	var users bytes.Buffer
+	users.WriteString("upn,displayName,department\n")
+	for i := range 300_000 {
+		fmt.Fprintf(&users, "user%06d@contoso.com,User %d,Sales\n", i, i)
+	}
+	csv := filepath.Join(dir, "new-hires-of-the-whole-northern-region.csv")
+	if err := os.WriteFile(csv, users.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "import-users", csv, "--db", db, "--as", interactiveAdmin)
+	cmd.Env = env
+	term := inTerminalOf(t, cmd, 60)
+	term.expectRe(`\d+% \[`)
+	term.expect("MB in ")
+	term.wait("the import")
+	if screen := term.screen.String(); strings.Contains(screen, "% [") {
+		t.Errorf("stale progress lines are left on a 60-column screen:\n%s", screen)
+	}
+}
+
 // In a terminal, a change prints its ✓; the same change with --dry-run
 // prints the preview heading and no ✓ (issue 15).
 func TestDryRunShowsNoTick(t *testing.T) {

@@ -122,9 +122,15 @@ func testNoTerminal(t *testing.T, bin string, env []string, db string) {
 // answers the cursor position queries survey sends.
 func newConsole(t *testing.T) (*expect.Console, vt10x.Terminal) {
 	t.Helper()
+	return newConsoleOf(t, 120)
+}
+
+// newConsoleOf is a pseudo-terminal cols wide, 40 lines high.
+func newConsoleOf(t *testing.T, cols int) (*expect.Console, vt10x.Terminal) {
+	t.Helper()
 	// Replies of the emulator go to the program's stdin through this pipe.
 	replies, replyWriter := io.Pipe()
-	term := vt10x.New(vt10x.WithWriter(replyWriter), vt10x.WithSize(120, 40))
+	term := vt10x.New(vt10x.WithWriter(replyWriter), vt10x.WithSize(cols, 40))
 	c, err := expect.NewConsole(expect.WithStdin(replies), expect.WithStdout(term), expect.WithDefaultTimeout(interactiveWait))
 	if err != nil {
 		t.Skipf("cannot open a pseudo-terminal: %v", err)
@@ -133,7 +139,7 @@ func newConsole(t *testing.T) (*expect.Console, vt10x.Terminal) {
 		replyWriter.Close()
 		c.Close()
 	})
-	if err := pty.Setsize(c.Tty(), &pty.Winsize{Cols: 120, Rows: 40}); err != nil {
+	if err := pty.Setsize(c.Tty(), &pty.Winsize{Cols: uint16(cols), Rows: 40}); err != nil {
 		t.Fatal(err)
 	}
 	return c, term
@@ -154,7 +160,13 @@ type terminal struct {
 // test ends.
 func inTerminal(t *testing.T, cmd *exec.Cmd) *terminal {
 	t.Helper()
-	c, screen := newConsole(t)
+	return inTerminalOf(t, cmd, 120)
+}
+
+// inTerminalOf is inTerminal on a terminal cols wide.
+func inTerminalOf(t *testing.T, cmd *exec.Cmd, cols int) *terminal {
+	t.Helper()
+	c, screen := newConsoleOf(t, cols)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Tty(), c.Tty(), c.Tty()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -7,7 +7,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 )
 
 // Progress draws one self-overwriting line on a terminal's stderr: what is
@@ -63,11 +65,40 @@ func (p *Progress) SetOf(n, total int) {
 	}
 }
 
+// progressTail is about how wide what follows the label can be: the
+// percent, the bar's brackets, the counts, the rate and the time left.
+const progressTail = 48
+
+// fitLine is the label and bar width that keep the line within the
+// terminal p writes to: a line that wraps is drawn again under itself at
+// every update. Off a terminal (tests) it is the label and 24.
+func (p *Progress) fitLine() (string, int) {
+	label, bar := p.label, 24
+	f, ok := p.w.(interface{ Fd() uintptr }) // a file, or one wrapped
+	if !ok {
+		return label, bar
+	}
+	cols, _, err := term.GetSize(int(f.Fd()))
+	if err != nil || cols <= 0 {
+		return label, bar
+	}
+	room := cols - progressTail - runewidth.StringWidth(label)
+	if room >= bar {
+		return label, bar
+	}
+	if room >= 8 {
+		return label, room
+	}
+	bar = 8
+	return runewidth.Truncate(label, max(cols-progressTail-bar, 8), "…"), bar
+}
+
 func (p *Progress) newBar(total int64) *progressbar.ProgressBar {
+	label, width := p.fitLine()
 	opts := []progressbar.Option{
 		progressbar.OptionSetWriter(p.w),
-		progressbar.OptionSetDescription(p.label),
-		progressbar.OptionSetWidth(24),
+		progressbar.OptionSetDescription(label),
+		progressbar.OptionSetWidth(width),
 		progressbar.OptionThrottle(100 * time.Millisecond),
 		progressbar.OptionUseANSICodes(true),
 		progressbar.OptionSetRenderBlankState(false),
