@@ -102,9 +102,13 @@ func Choose(f *Factory, question string, choices []Choice) (string, error) {
 	return values[i], nil
 }
 
-// maxNotOffered bounds the choices left out that a picker lists (a
-// catalog may block hundreds of products).
-const maxNotOffered = 8
+// maxNotOffered bounds the choices left out that a picker lists whole;
+// of more (a catalog may block hundreds of products) it names the first
+// fewNotOffered, so that the list stays in view.
+const (
+	maxNotOffered = 8
+	fewNotOffered = 3
+)
 
 // listNotOffered prints, above a picker, the choices it leaves out.
 func listNotOffered(f *Factory, off []Choice) {
@@ -113,8 +117,12 @@ func listNotOffered(f *Factory, off []Choice) {
 	}
 	w := f.IOStreams.ErrOut
 	fmt.Fprintln(w, notOffered)
+	named := len(off)
+	if named > maxNotOffered {
+		named = fewNotOffered
+	}
 	for i, c := range off {
-		if i == maxNotOffered {
+		if i == named {
 			fmt.Fprintf(w, "  and %d more\n", len(off)-i)
 			break
 		}
