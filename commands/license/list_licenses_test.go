@@ -129,6 +129,10 @@ func TestInteractiveAssign(t *testing.T) {
 	if got := clitest.Offered(t, pr, "What do you want to do?"); !slices.Equal(got, []string{"Assign licenses", "Unassign licenses"}) {
 		t.Errorf("actions offered: %q", got)
 	}
+	// The question says how many can be ticked: the central seats free.
+	if !slices.Contains(pr.Asked, "Which users? (3 licenses free)") {
+		t.Errorf("asked %q, want the users asked with the 3 free licenses", pr.Asked)
+	}
 	// Candidates: every user who holds no Power BI Pro license, from any pool.
 	users := clitest.Offered(t, pr, "Which users?")
 	for _, holder := range []string{"admin@contoso.com", "megan.bowen@contoso.com", "alex.wilber@contoso.com", "irvin.sayers@contoso.com"} {

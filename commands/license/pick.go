@@ -128,7 +128,20 @@ func pickUsers(f *cmdutil.Factory, ctx context.Context, s store.Service, product
 		}
 		return upns, nil
 	}
-	picked, err := pr.MultiSelect("Which users?", candidates, nil)
+	question := "Which users?"
+	if !unassign {
+		// The seats there are to give, so that no more are ticked.
+		pools, err := cmdutil.CentralPools(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pools {
+			if p.ProductID == productID {
+				question += fmt.Sprintf(" (%s free)", store.Plural(p.Available, "license"))
+			}
+		}
+	}
+	picked, err := pr.MultiSelect(question, candidates, nil)
 	if err != nil {
 		return nil, err
 	}
