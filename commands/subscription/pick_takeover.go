@@ -71,6 +71,16 @@ func takeoverOf(f *cmdutil.Factory, src store.Subscription) error {
 	// Each target is rehearsed: one without room for everyone is shown
 	// with the seats missing and the buy-licenses that fixes it; with
 	// none that fits, moving is not offered.
+	// What a target has room for is its product's central pool's free
+	// seats (the pool's conflicts take seats first), as the store counts.
+	pools, err := cmdutil.CentralPools(ctx, s)
+	if err != nil {
+		return err
+	}
+	free := map[string]int{}
+	for _, p := range pools {
+		free[p.ProductID] = p.Available
+	}
 	to := store.Takeover{SubscriptionID: src.ID}
 	var targets []cmdutil.Choice
 	move := cmdutil.Choice{Value: "move", Label: "Move its users to a central subscription"}
@@ -87,7 +97,7 @@ func takeoverOf(f *cmdutil.Factory, src store.Subscription) error {
 		if err != nil {
 			return err
 		}
-		targets = append(targets, cmdutil.Choice{Value: c.ID, Label: fmt.Sprintf("%s  %s (%d available)", c.ID, c.ProductName, c.Available), Why: why, Fix: fix})
+		targets = append(targets, cmdutil.Choice{Value: c.ID, Label: fmt.Sprintf("%s  %s (%s free)", c.ID, c.ProductName, store.Plural(free[c.ProductID], "license")), Why: why, Fix: fix})
 	}
 	switch {
 	case len(targets) == 0:

@@ -169,9 +169,9 @@ func TestPickTakeoverOffersOnlyTargetsWithRoom(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Not offered now (why, and what to do first):\n",
-		"  SUB-00002  Visio Plan 2 (2 available): ",
+		"  SUB-00002  Visio Plan 2 (2 licenses free): ",
 		"1 missing (buy more: commercectl buy-licenses --subscription SUB-00002 --total 6)\n",
-		"  SUB-00003  Microsoft 365 Copilot (1 available): ",
+		"  SUB-00003  Microsoft 365 Copilot (1 license free): ",
 	} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
