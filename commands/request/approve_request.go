@@ -98,6 +98,10 @@ func approve(f *cmdutil.Factory, a store.Approval) error {
 		return err
 	}
 	defer f.DryRunNote()
-	f.Note("%s request %d", r.Status, r.ID)
+	if r.Status == store.RequestPartiallyApproved {
+		f.Note("Approved request %d for some of its users", r.ID)
+	} else {
+		f.Note("Approved request %d", r.ID)
+	}
 	return printRequest(f, p, r)
 }

@@ -274,7 +274,7 @@ func TestInteractiveApprovePartly(t *testing.T) {
 			for _, want := range []string{
 				"Request 2: Power BI Premium for " + johanna + " (pending); " + lidia + " (pending); " + enrico + " (pending)",
 				"Approve request 2: Power BI Pro for 2 of 3 people, from its central pool (3 free), with EXCHANGE_S_FOUNDATION off",
-				"PartiallyApproved request 2",
+				"Approved request 2 for some of its users",
 			} {
 				if !strings.Contains(stderr.String(), want) {
 					t.Errorf("stderr lacks %q:\n%s", want, stderr)

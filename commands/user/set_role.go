@@ -85,11 +85,23 @@ func setRoleRun(opts *SetRoleOptions) error {
 	}); err != nil {
 		return err
 	}
+	// Whether the role was held before: a grant of a role held, or the
+	// removal of one not held, changes nothing, and says so.
+	role, _ := store.CanonicalRole(opts.Role)
+	before, lookupErr := s.LookupUser(ctx, opts.UPN)
 	u, err := s.SetRole(ctx, opts.UPN, opts.Role, opts.Remove)
 	if err != nil {
 		return err
 	}
 	defer f.DryRunNote()
+	switch {
+	case lookupErr == nil && slices.Contains(before.Roles, role) != opts.Remove:
+		fmt.Fprintf(f.IOStreams.ErrOut, "%s %s the role %s: unchanged\n", u.UPN, map[bool]string{false: "already has", true: "does not have"}[opts.Remove], role)
+	case opts.Remove:
+		f.Note("Took the role %s away from %s", role, u.UPN)
+	default:
+		f.Note("Gave %s the role %s", u.UPN, role)
+	}
 	return output.One(p, *u, userColumns)
 }
 
