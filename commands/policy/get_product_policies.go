@@ -157,5 +157,5 @@ func pickAndUpdate(opts *GetProductPoliciesOptions, pps []store.ProductPolicy, p
 	if err != nil {
 		return err
 	}
-	return output.List(p, results, updateColumns)
+	return output.List(p, results, updateColumns(f.Flags.DryRun))
 }

@@ -24,15 +24,20 @@ var productPolicyColumns = []output.Column[store.ProductPolicy]{
 	{Header: "Value", Field: "policyValue", Summary: true, Whole: true, Get: func(p store.ProductPolicy) string { return p.PolicyValue }},
 }
 
-// updateColumns are productPolicyColumns with what the update did.
-var updateColumns = append(append([]output.Column[store.ProductPolicy]{}, productPolicyColumns...),
-	output.Column[store.ProductPolicy]{Header: "Result", Field: "result", Summary: true, Get: updateResult})
-
-func updateResult(p store.ProductPolicy) string {
-	if p.Changed == nil || !*p.Changed {
-		return "unchanged"
+// updateColumns are productPolicyColumns with what the update did, or
+// with --dry-run what it would do.
+func updateColumns(dryRun bool) []output.Column[store.ProductPolicy] {
+	changed := "changed from "
+	if dryRun {
+		changed = "would change from "
 	}
-	return "changed from " + p.PreviousValue
+	return append(append([]output.Column[store.ProductPolicy]{}, productPolicyColumns...),
+		output.Column[store.ProductPolicy]{Header: "Result", Field: "result", Summary: true, Get: func(p store.ProductPolicy) string {
+			if p.Changed == nil || !*p.Changed {
+				return "unchanged"
+			}
+			return changed + p.PreviousValue
+		}})
 }
 
 var changeColumns = []output.Column[store.PolicyChange]{

@@ -191,7 +191,7 @@ func updatePolicyRun(opts *UpdatePolicyOptions) error {
 	// or an offer type prints one object; a list of ids prints an array even
 	// when two of them are aliases of one product.
 	if len(results) == 1 && !opts.All && len(opts.ProductIDs) <= 1 {
-		return output.One(p, results[0], updateColumns)
+		return output.One(p, results[0], updateColumns(f.Flags.DryRun))
 	}
-	return output.List(p, results, updateColumns)
+	return output.List(p, results, updateColumns(f.Flags.DryRun))
 }
