@@ -66,6 +66,6 @@ func cancelSubscriptionRun(opts *CancelSubscriptionOptions) error {
 		return err
 	}
 	defer f.DryRunNote()
-	f.Note("Canceled %s (%s)", sub.ID, sub.ProductName)
+	f.Note("Canceled %s (%s): its licenses were taken from %s", sub.ID, sub.ProductName, store.Plural(before.Assigned, "user"))
 	return output.One(p, *sub, subscriptionColumns)
 }
