@@ -154,6 +154,54 @@ func Complete(f *Factory, kind store.CompletionKind) cobra.CompletionFunc {
 	}
 }
 
+// CompletePlans completes --disable-plan with the service plans of the
+// product the command is about: its --product, else what product (when
+// not nil) finds in its arguments (a request's product), else any plan of
+// the catalog.
+func CompletePlans(f *Factory, product func(context.Context, store.Service, []string) string) cobra.CompletionFunc {
+	all := Complete(f, store.CompletePlans)
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		s, err := f.Store()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		ctx, err := f.Context()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		id, _ := cmd.Flags().GetString("product")
+		if id == "" && product != nil {
+			id = product(ctx, s, args)
+		}
+		if id == "" {
+			return all(cmd, args, toComplete)
+		}
+		p, err := s.GetProduct(ctx, id)
+		if err != nil {
+			return all(cmd, args, toComplete)
+		}
+		before, prefix := "", toComplete
+		if i := strings.LastIndexByte(toComplete, ','); i >= 0 {
+			before, prefix = toComplete[:i+1], toComplete[i+1:]
+		}
+		var out []cobra.Completion
+		for _, plan := range p.ServicePlans {
+			if !strings.HasPrefix(strings.ToUpper(plan), strings.ToUpper(prefix)) {
+				continue
+			}
+			c := plan // with its friendly name, as the catalog has it
+			named, _ := s.Completions(ctx, store.CompletePlans, plan)
+			for _, n := range named {
+				if name, _, _ := strings.Cut(n, "\t"); name == plan {
+					c = n
+				}
+			}
+			out = append(out, before+c)
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
 // CompleteArg is Complete for a verb's one argument (an id), and nothing
 // after it.
 func CompleteArg(f *Factory, kind store.CompletionKind) cobra.CompletionFunc {

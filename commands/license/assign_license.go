@@ -92,7 +92,7 @@ who hold no license of the pool are left as they are.`
 	fl.StringVar(&opts.UsersFile, "users-file", "", "file with one UPN per line (- for stdin)")
 	if !unassign {
 		fl.StringSliceVar(&opts.DisabledPlans, "disable-plan", nil, "service plan names to turn off, comma-separated")
-		_ = cmd.RegisterFlagCompletionFunc("disable-plan", cmdutil.Complete(f, store.CompletePlans))
+		_ = cmd.RegisterFlagCompletionFunc("disable-plan", cmdutil.CompletePlans(f, nil))
 	}
 	_ = cmd.RegisterFlagCompletionFunc("product", cmdutil.CompleteProductIDs(f))
 	return cmd

@@ -1,6 +1,9 @@
 package request
 
 import (
+	"context"
+	"strconv"
+
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/store"
 	"github.com/spf13/cobra"
@@ -61,7 +64,7 @@ told, with the message. Without an ID, in a terminal, it asks.`,
 	fl.StringVar(&a.ProductID, "product", "", "license this product instead of the one requested")
 	fl.StringSliceVar(&a.DisabledPlans, "disable-plan", nil, "service plans to turn off, comma-separated")
 	_ = cmd.RegisterFlagCompletionFunc("exclude", cmdutil.Complete(f, store.CompleteUsers))
-	_ = cmd.RegisterFlagCompletionFunc("disable-plan", cmdutil.Complete(f, store.CompletePlans))
+	_ = cmd.RegisterFlagCompletionFunc("disable-plan", cmdutil.CompletePlans(f, requestedProduct))
 	addMessageFlag(cmd, &a.Message)
 	_ = cmd.RegisterFlagCompletionFunc("product", cmdutil.CompleteProductIDs(f))
 	return cmd
@@ -104,4 +107,20 @@ func approve(f *cmdutil.Factory, a store.Approval) error {
 		f.Note("Approved request %d", r.ID)
 	}
 	return printRequest(f, p, r)
+}
+
+// requestedProduct is the product of the request args name, for completion.
+func requestedProduct(ctx context.Context, s store.Service, args []string) string {
+	if len(args) != 1 {
+		return ""
+	}
+	id, err := strconv.ParseInt(args[0], 10, 64)
+	if err != nil {
+		return ""
+	}
+	r, err := s.GetRequest(ctx, id)
+	if err != nil {
+		return ""
+	}
+	return r.ProductID
 }
