@@ -162,7 +162,28 @@ func askApproval(f *cmdutil.Factory, pr output.Prompter, r store.Request) (store
 	if a.Message, err = pr.Input("Message to everyone in the request (optional)", ""); err != nil {
 		return a, err
 	}
-	plan := fmt.Sprintf("Approve request %d: %s for %d of %d %s, from its central pool (%d free)", r.ID, prod.Name, len(upns)-len(a.Exclude), len(upns), people(len(upns)), free[prod.ID])
+	plan := fmt.Sprintf("Approve request %d: %s for %d of %d %s", r.ID, prod.Name, len(upns)-len(a.Exclude), len(upns), people(len(upns)))
+	// Those who hold the product already keep the license they have.
+	groups, err := s.ListLicenseUsers(ctx, prod.ID, false)
+	if err != nil {
+		return a, err
+	}
+	holds := map[string]bool{}
+	for _, g := range groups {
+		for _, u := range g.Users {
+			holds[strings.ToLower(u.UPN)] = true
+		}
+	}
+	already := 0
+	for i, u := range upns {
+		if keep[i] && holds[strings.ToLower(u)] {
+			already++
+		}
+	}
+	if already > 0 {
+		plan += fmt.Sprintf(" (%d already %s it)", already, map[bool]string{true: "has", false: "have"}[already == 1])
+	}
+	plan += fmt.Sprintf(", from its central pool (%d free)", free[prod.ID])
 	if len(a.DisabledPlans) > 0 {
 		plan += ", with " + strings.Join(a.DisabledPlans, ", ") + " off"
 	}

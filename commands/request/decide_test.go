@@ -872,3 +872,26 @@ func TestDenyPicksPending(t *testing.T) {
 		t.Errorf("request 1: %q", got)
 	}
 }
+
+// The plan says who holds the product already (the demo's three people of
+// request 2 all have Visio Plan 2): they keep the license they have, and
+// the approval takes no seat for them.
+func TestInteractiveApproveSaysWhoHoldsItAlready(t *testing.T) {
+	path := newDemoTenant(t)
+	pr := answers(
+		output.FakeAnswer{Match: "Which request?", Options: []string{"2"}},
+		output.FakeAnswer{Match: "Approve or decline?", Options: []string{"Approve"}},
+		output.FakeAnswer{Match: "Who gets a license?", Options: []string{johanna, lidia, enrico}},
+		output.FakeAnswer{Match: "Assign which product?", Options: []string{"CFQ7TTC0HD32"}},
+		output.FakeAnswer{Match: "Apps and services", Options: []string{"VISIO_CLIENT_SUBSCRIPTION"}},
+		output.FakeAnswer{Match: "Message to everyone in the request"},
+		output.FakeAnswer{Match: "Approve?", Yes: false},
+	)
+	f, _, stderr := newTestFactory(t, path, pr)
+	if err := execute(NewCmdApproveRequest(f, nil)); !errors.Is(err, output.ErrCanceled) {
+		t.Fatalf("answering no: %v\n%s", err, stderr)
+	}
+	if want := "Approve request 2: Visio Plan 2 for 3 of 3 people (3 already have it), from its central pool (2 free)"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+}
