@@ -47,9 +47,14 @@ a terminal shows the progress.`,
 					question = "Take licenses of which product away? (its central pool)"
 				}
 				var err error
-				if opts.ProductID, err = cmdutil.Pick(f, cmdutil.Picking{Question: question,
+				opts.ProductID, err = cmdutil.Pick(f, cmdutil.Picking{Question: question,
 					None: "the organization has no central licenses", NoneFix: "buy some: commercectl add-subscription --product ID --quantity N"},
-					centralPools(unassign, cmdutil.SplitList(opts.Users))); err != nil {
+					centralPools(unassign, cmdutil.SplitList(opts.Users)))
+				if store.ErrorCode(err) == store.EFORBIDDEN {
+					// A member manages the licenses of what they bought.
+					opts.SubscriptionID, err = pickOwnSubscription(f, unassign)
+				}
+				if err != nil {
 					return err
 				}
 			}
@@ -221,4 +226,23 @@ func askUsers(opts *AssignOptions) error {
 	f.MarkAsked()
 	opts.Users = upns
 	return nil
+}
+
+// pickOwnSubscription asks a member who may not manage the central pools
+// which of the subscriptions they bought themselves to assign (or take
+// away) licenses of.
+func pickOwnSubscription(f *cmdutil.Factory, unassign bool) (string, error) {
+	actor, err := f.Actor()
+	if err != nil {
+		return "", err
+	}
+	question := "Assign licenses of which of your subscriptions?"
+	if unassign {
+		question = "Take licenses of which of your subscriptions away?"
+	}
+	return cmdutil.Pick(f, cmdutil.Picking{Question: question,
+		None: "you may not manage the central licenses, and have no subscription of your own", NoneFix: "buy one: commercectl purchase --product ID --quantity N"},
+		cmdutil.Subscriptions(func(sub store.Subscription) bool {
+			return sub.Kind != store.KindCentral && sub.Status == store.StatusActive && strings.EqualFold(sub.Purchaser, actor)
+		}))
 }
