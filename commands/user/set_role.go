@@ -94,15 +94,21 @@ func setRoleRun(opts *SetRoleOptions) error {
 		return err
 	}
 	defer f.DryRunNote()
+	unchanged := lookupErr == nil && slices.Contains(before.Roles, role) != opts.Remove
 	switch {
-	case lookupErr == nil && slices.Contains(before.Roles, role) != opts.Remove:
-		fmt.Fprintf(f.IOStreams.ErrOut, "%s %s the role %s: unchanged\n", u.UPN, map[bool]string{false: "already has", true: "does not have"}[opts.Remove], role)
+	case unchanged:
 	case opts.Remove:
 		f.Note("Took the role %s away from %s", role, u.UPN)
 	default:
 		f.Note("Gave %s the role %s", u.UPN, role)
 	}
-	return output.One(p, *u, userColumns)
+	if err := output.One(p, *u, userColumns); err != nil {
+		return err // the one line a failed output is
+	}
+	if unchanged {
+		fmt.Fprintf(f.IOStreams.ErrOut, "%s %s the role %s: unchanged\n", u.UPN, map[bool]string{false: "already has", true: "does not have"}[opts.Remove], role)
+	}
+	return nil
 }
 
 // removable offers, for set-role --remove, the users who hold a role, and
