@@ -129,6 +129,15 @@ func CompletePolicyIDs(f *Factory) cobra.CompletionFunc {
 // subscriptions, requests, UPNs, service plans). In a comma-separated list
 // (--users a@contoso.com,b) it completes the last item.
 func Complete(f *Factory, kind store.CompletionKind) cobra.CompletionFunc {
+	return completeFrom(f, func(ctx context.Context, s store.Service, _ *cobra.Command, _ []string, prefix string) ([]string, error) {
+		return s.Completions(ctx, kind, prefix)
+	})
+}
+
+// completeFrom completes the last item of a comma-separated list with
+// what ids finds for it in the tenant; a tenant that cannot be read
+// completes nothing, so that the shell never fails.
+func completeFrom(f *Factory, ids func(ctx context.Context, s store.Service, cmd *cobra.Command, args []string, prefix string) ([]string, error)) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		before, prefix := "", toComplete
 		if i := strings.LastIndexByte(toComplete, ','); i >= 0 {
@@ -142,12 +151,12 @@ func Complete(f *Factory, kind store.CompletionKind) cobra.CompletionFunc {
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		ids, err := s.Completions(ctx, kind, prefix)
+		found, err := ids(ctx, s, cmd, args, prefix)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		out := make([]cobra.Completion, len(ids))
-		for i, id := range ids {
+		out := make([]cobra.Completion, len(found))
+		for i, id := range found {
 			out[i] = before + id
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
@@ -159,32 +168,19 @@ func Complete(f *Factory, kind store.CompletionKind) cobra.CompletionFunc {
 // not nil) finds in its arguments (a request's product), else any plan of
 // the catalog.
 func CompletePlans(f *Factory, product func(context.Context, store.Service, []string) string) cobra.CompletionFunc {
-	all := Complete(f, store.CompletePlans)
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		s, err := f.Store()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		ctx, err := f.Context()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
+	return completeFrom(f, func(ctx context.Context, s store.Service, cmd *cobra.Command, args []string, prefix string) ([]string, error) {
 		id, _ := cmd.Flags().GetString("product")
 		if id == "" && product != nil {
 			id = product(ctx, s, args)
 		}
 		if id == "" {
-			return all(cmd, args, toComplete)
+			return s.Completions(ctx, store.CompletePlans, prefix)
 		}
 		p, err := s.GetProduct(ctx, id)
 		if err != nil {
-			return all(cmd, args, toComplete)
+			return s.Completions(ctx, store.CompletePlans, prefix)
 		}
-		before, prefix := "", toComplete
-		if i := strings.LastIndexByte(toComplete, ','); i >= 0 {
-			before, prefix = toComplete[:i+1], toComplete[i+1:]
-		}
-		var out []cobra.Completion
+		var out []string
 		for _, plan := range p.ServicePlans {
 			if !strings.HasPrefix(strings.ToUpper(plan), strings.ToUpper(prefix)) {
 				continue
@@ -196,10 +192,10 @@ func CompletePlans(f *Factory, product func(context.Context, store.Service, []st
 					c = n
 				}
 			}
-			out = append(out, before+c)
+			out = append(out, c)
 		}
-		return out, cobra.ShellCompDirectiveNoFileComp
-	}
+		return out, nil
+	})
 }
 
 // CompleteArg is Complete for a verb's one argument (an id), and nothing
