@@ -98,20 +98,13 @@ func TestBulkProgress(t *testing.T) {
 // must: a line that wraps would be drawn again under itself at each
 // update, leaving a trail of stale bars (issue 15).
 func TestProgressFitsANarrowTerminal(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := commercectlBin(t)
-	dir := t.TempDir()
-	env := interactiveEnv(dir)
-	db := filepath.Join(dir, "tenant.db")
-	run(t, bin, env, "init", "--tenant", "Contoso", "--admin", interactiveAdmin, "--db", db)
+	bin, env, db := demoTenant(t)
 	var users bytes.Buffer
 	users.WriteString("upn,displayName,department\n")
 	for i := range 300_000 {
 		fmt.Fprintf(&users, "user%06d@contoso.com,User %d,Sales\n", i, i)
 	}
-	csv := filepath.Join(dir, "new-hires-of-the-whole-northern-region.csv")
+	csv := filepath.Join(filepath.Dir(db), "new-hires-of-the-whole-northern-region.csv")
 	if err := os.WriteFile(csv, users.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -25,18 +25,26 @@ func rowsUsers(n int) []rowsUser {
 
 func streamed(t *testing.T, p Printer, block int, rows []rowsUser) string {
 	t.Helper()
-	var out bytes.Buffer
-	p.Out = &out
-	r := newRows(&p, rowsColumns, block)
-	for _, u := range rows {
-		if err := r.Add(u); err != nil {
+	out, _ := printRows(t, &p, rowsColumns, rows, block)
+	return out
+}
+
+// printRows streams rows through p in blocks of block, and returns what
+// went to stdout and what the table said aside.
+func printRows[T any](t *testing.T, p *Printer, cols []Column[T], rows []T, block int) (string, string) {
+	t.Helper()
+	var out, aside bytes.Buffer
+	p.Out, p.Aside = &out, &aside
+	r := newRows(p, cols, block)
+	for _, row := range rows {
+		if err := r.Add(row); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if err := r.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return out.String()
+	return out.String(), aside.String()
 }
 
 // Rows after the first block are written in its columns: when none is
@@ -98,18 +106,7 @@ func TestNarrowTerminalLeavesOutSpareColumns(t *testing.T) {
 		rows[i] = rowsSub{fmt.Sprintf("SUB-%05d", i), "Microsoft 365 Copilot", "selfService", "miriam.graham@contoso.com", "2027-10-08T05:51:37Z"}
 	}
 	run := func(width int) (string, string) {
-		var out, notes bytes.Buffer
-		p := &Printer{Format: FormatTable, Width: width, Out: &out, Aside: &notes}
-		r := newRows(p, rowsSubColumns, 2)
-		for _, s := range rows {
-			if err := r.Add(s); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := r.Close(); err != nil {
-			t.Fatal(err)
-		}
-		return out.String(), notes.String()
+		return printRows(t, &Printer{Format: FormatTable, Width: width}, rowsSubColumns, rows, 2)
 	}
 	for _, c := range []struct {
 		width int
@@ -144,22 +141,8 @@ func TestNarrowTerminalLeavesOutSpareColumns(t *testing.T) {
 // its cells leaves nothing out. A table of Spare columns only keeps one,
 // and a Whole cell after the first block is not cut.
 func TestNarrowTerminalEdges(t *testing.T) {
-	print := func(p *Printer, cols []Column[rowsSub], rows []rowsSub, block int) (string, string) {
-		var out, notes bytes.Buffer
-		p.Out, p.Aside = &out, &notes
-		r := newRows(p, cols, block)
-		for _, s := range rows {
-			if err := r.Add(s); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := r.Close(); err != nil {
-			t.Fatal(err)
-		}
-		return out.String(), notes.String()
-	}
 	short := []rowsSub{{id: "S1", product: "Pro", kind: "trial", buyer: "a@b", when: "2027"}}
-	if out, notes := print(&Printer{Format: FormatTable, Width: 30, NoHeaders: true}, rowsSubColumns, short, 1); out != "S1  Pro  trial  a@b  2027\n" || notes != "" {
+	if out, notes := printRows(t, &Printer{Format: FormatTable, Width: 30, NoHeaders: true}, rowsSubColumns, short, 1); out != "S1  Pro  trial  a@b  2027\n" || notes != "" {
 		t.Errorf("--no-headers at 30 columns:\n%q %q", out, notes)
 	}
 	spares := []Column[rowsSub]{
@@ -167,7 +150,7 @@ func TestNarrowTerminalEdges(t *testing.T) {
 		{Header: "Purchaser", Spare: 2, Get: func(s rowsSub) string { return s.buyer }},
 	}
 	long := []rowsSub{{kind: "selfService", buyer: "miriam.graham@contoso.com"}}
-	if out, notes := print(&Printer{Format: FormatTable, Width: 10}, spares, long, 1); out != "KIND\nselfService\n" || notes != "(no room for PURCHASER; -o json has them)\n" {
+	if out, notes := printRows(t, &Printer{Format: FormatTable, Width: 10}, spares, long, 1); out != "KIND\nselfService\n" || notes != "(no room for PURCHASER; -o json has them)\n" {
 		t.Errorf("spare columns only, at 10 columns:\n%q %q", out, notes)
 	}
 	values := []Column[rowsSub]{
@@ -175,7 +158,7 @@ func TestNarrowTerminalEdges(t *testing.T) {
 		{Header: "Value", Whole: true, Get: func(s rowsSub) string { return s.kind }},
 	}
 	rows := []rowsSub{{product: "Power BI Pro", kind: "Enabled"}, {product: "Planner Plan 1", kind: "OnlyTrialsWithoutPaymentMethod"}}
-	if out, _ := print(&Printer{Format: FormatTable, Width: 40}, values, rows, 1); !strings.HasSuffix(out, "Planner Pla…  OnlyTrialsWithoutPaymentMethod\n") {
+	if out, _ := printRows(t, &Printer{Format: FormatTable, Width: 40}, values, rows, 1); !strings.HasSuffix(out, "Planner Pla…  OnlyTrialsWithoutPaymentMethod\n") {
 		t.Errorf("a Whole cell after the first block:\n%s", out)
 	}
 }
