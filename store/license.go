@@ -45,6 +45,16 @@ type LicenseSummary struct {
 	CentralAvailable int `json:"centralAvailable"`
 }
 
+// Central is the product's central pool as a summary of its own:
+// Quantity, Assigned and Available those of the pool alone, as the store
+// counts them. ok is false when the product has no central pool (no
+// central seats and no central license held).
+func (s LicenseSummary) Central() (pool LicenseSummary, ok bool) {
+	pool = s
+	pool.Quantity, pool.Assigned, pool.Available = s.CentralSeats, s.CentralAssigned, s.CentralAvailable
+	return pool, pool.Quantity > 0 || pool.Assigned > 0
+}
+
 // LicensedUser is one license as list-licenses --product shows it.
 type LicensedUser struct {
 	UPN            string    `json:"upn"`

@@ -251,9 +251,8 @@ func CentralPools(ctx context.Context, s store.Service) ([]store.LicenseSummary,
 	}
 	var out []store.LicenseSummary
 	for _, t := range sums {
-		t.Quantity, t.Assigned, t.Available = t.CentralSeats, t.CentralAssigned, t.CentralAvailable
-		if t.Quantity > 0 || t.Assigned > 0 {
-			out = append(out, t)
+		if pool, ok := t.Central(); ok {
+			out = append(out, pool)
 		}
 	}
 	return out, nil

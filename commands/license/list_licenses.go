@@ -137,12 +137,10 @@ func pickProduct(opts *ListLicensesOptions, sums []store.LicenseSummary) (int, e
 	if opts.ProductID == "" {
 		labels := make([]string, len(sums))
 		for i, s := range sums {
-			if s.CentralSeats == 0 && s.CentralAssigned == 0 {
-				labels[i] = fmt.Sprintf("%s  %s (no central licenses; %d of %d self-service or trial assigned)", s.ProductID, s.ProductName, s.Assigned, s.Quantity)
+			if pool, ok := s.Central(); ok {
+				labels[i] = poolLabel(pool)
 			} else {
-				c := s
-				c.Quantity, c.Assigned, c.Available = s.CentralSeats, s.CentralAssigned, s.CentralAvailable
-				labels[i] = poolLabel(c)
+				labels[i] = fmt.Sprintf("%s  %s (no central licenses; %d of %d self-service or trial assigned)", s.ProductID, s.ProductName, s.Assigned, s.Quantity)
 			}
 		}
 		return f.Prompter().Select("Which product?", labels, 0)

@@ -2,7 +2,6 @@ package subscription
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/commercectl/commercectl/cmd/cmdutil"
 	"github.com/commercectl/commercectl/output"
@@ -114,14 +113,9 @@ func nowHas(f *cmdutil.Factory, id string) string {
 	if err != nil {
 		return ""
 	}
-	subs, err := s.ListSubscriptions(ctx, store.SubscriptionFilter{})
+	sub, err := s.GetSubscription(ctx, id)
 	if err != nil {
 		return ""
 	}
-	for _, sub := range subs {
-		if strings.EqualFold(sub.ID, id) {
-			return fmt.Sprintf(" (%s has %d, %d assigned)", sub.ID, sub.Quantity, sub.Assigned)
-		}
-	}
-	return ""
+	return fmt.Sprintf(" (%s has %d, %d assigned)", sub.ID, sub.Quantity, sub.Assigned)
 }
